@@ -2,6 +2,9 @@ package dev.skiff.apiserver.discovery;
 
 import dev.skiff.api.Json;
 import dev.skiff.api.ResourceType;
+import dev.skiff.api.catalog.GroupVersions;
+import dev.skiff.api.catalog.ResourceCatalog;
+import dev.skiff.api.catalog.Subresource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,38 +18,34 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The discovery documents of one set of served resources. Groups keep the order in which their
- * first resource appears; versions within a group are in Kubernetes' version priority, the first
- * being the preferred version; resources within a version are sorted by name, as Kubernetes lists
- * them.
+ * The discovery documents of one catalog. Groups and versions keep the catalog's order (the first
+ * version of a group is its preferred version); resources within a version are sorted by name, as
+ * Kubernetes lists them.
  */
 final class DiscoveryDocuments {
   static final String DISCOVERY_GROUP = "apidiscovery.k8s.io";
 
+  private final ResourceCatalog catalog;
+
   /** group -> version -> resources of that group version, sorted by plural. */
   private final Map<String, Map<String, List<ResourceType>>> groups = new LinkedHashMap<>();
 
-  DiscoveryDocuments(List<ResourceType> types, Comparator<String> versionOrder) {
-    Map<String, Map<String, List<ResourceType>>> unsorted = new LinkedHashMap<>();
-    for (ResourceType type : types) {
-      unsorted
-          .computeIfAbsent(type.group(), g -> new LinkedHashMap<>())
-          .computeIfAbsent(type.version(), v -> new ArrayList<>())
-          .add(type);
+  DiscoveryDocuments(ResourceCatalog catalog) {
+    this.catalog = catalog;
+    for (GroupVersions group : catalog.groups()) {
+      Map<String, List<ResourceType>> versions = new LinkedHashMap<>();
+      for (String version : group.versions()) {
+        List<ResourceType> resources = new ArrayList<>(catalog.resources(group.group(), version));
+        if (resources.isEmpty()) {
+          continue;
+        }
+        resources.sort(Comparator.comparing(ResourceType::plural));
+        versions.put(version, List.copyOf(resources));
+      }
+      if (!versions.isEmpty()) {
+        groups.put(group.group(), versions);
+      }
     }
-    unsorted.forEach(
-        (group, versions) -> {
-          Map<String, List<ResourceType>> sorted = new LinkedHashMap<>();
-          versions.keySet().stream()
-              .sorted(versionOrder)
-              .forEach(
-                  version -> {
-                    List<ResourceType> resources = new ArrayList<>(versions.get(version));
-                    resources.sort(Comparator.comparing(ResourceType::plural));
-                    sorted.put(version, List.copyOf(resources));
-                  });
-          groups.put(group, sorted);
-        });
   }
 
   boolean hasGroup(String group) {
@@ -123,10 +122,9 @@ final class DiscoveryDocuments {
         stringArray(r, "categories", type.categories());
       }
       r.put("storageVersionHash", storageVersionHash(type));
-      for (String name : type.subresources()) {
-        SubresourceKinds.Entry sub = SubresourceKinds.of(type, name);
+      for (Subresource sub : catalog.subresources(type)) {
         ObjectNode s = resources.addObject();
-        s.put("name", type.plural() + "/" + name);
+        s.put("name", type.plural() + "/" + sub.name());
         s.put("singularName", "");
         s.put("namespaced", type.namespaced());
         if (!sub.group().equals(group) || !sub.version().equals(version)) {
@@ -179,7 +177,7 @@ final class DiscoveryDocuments {
     return doc;
   }
 
-  private static ObjectNode aggregatedResource(ResourceType type) {
+  private ObjectNode aggregatedResource(ResourceType type) {
     ObjectNode r = Json.object();
     r.put("resource", type.plural());
     responseKind(r, type.group(), type.version(), type.kind());
@@ -192,15 +190,15 @@ final class DiscoveryDocuments {
     if (!type.categories().isEmpty()) {
       stringArray(r, "categories", type.categories());
     }
-    if (!type.subresources().isEmpty()) {
+    List<Subresource> subs = catalog.subresources(type);
+    if (!subs.isEmpty()) {
       ArrayNode subresources = r.putArray("subresources");
-      type.subresources().stream()
-          .sorted()
+      subs.stream()
+          .sorted(Comparator.comparing(Subresource::name))
           .forEach(
-              name -> {
-                SubresourceKinds.Entry sub = SubresourceKinds.of(type, name);
+              sub -> {
                 ObjectNode s = subresources.addObject();
-                s.put("subresource", name);
+                s.put("subresource", sub.name());
                 responseKind(s, sub.group(), sub.version(), sub.kind());
                 stringArray(s, "verbs", sub.verbs());
               });

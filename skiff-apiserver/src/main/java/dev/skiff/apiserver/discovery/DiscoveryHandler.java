@@ -1,7 +1,7 @@
 package dev.skiff.apiserver.discovery;
 
 import dev.skiff.api.Json;
-import dev.skiff.api.ResourceType;
+import dev.skiff.api.catalog.ResourceCatalog;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiHandler;
 import dev.skiff.apiserver.http.ApiRequest;
@@ -23,7 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
 public final class DiscoveryHandler implements ApiHandler {
   private static final List<String> DISCOVERY_VERSIONS = List.of("v2", "v2beta1");
 
-  private final Supplier<List<ResourceType>> types;
+  private final Supplier<ResourceCatalog> catalog;
   private final Supplier<String> serverAddress;
   private final AcceptNegotiator aggregatedNegotiator =
       new AcceptNegotiator(
@@ -37,14 +37,14 @@ public final class DiscoveryHandler implements ApiHandler {
 
   private volatile Snapshot snapshot;
 
-  private record Snapshot(List<ResourceType> types, DiscoveryDocuments documents) {}
+  private record Snapshot(ResourceCatalog catalog, DiscoveryDocuments documents) {}
 
   /**
-   * @param types the resources served now, read on every request
+   * @param catalog the resources served now, read on every request
    * @param serverAddress the host:port clients use to reach this server, for {@code /api}
    */
-  public DiscoveryHandler(Supplier<List<ResourceType>> types, Supplier<String> serverAddress) {
-    this.types = types;
+  public DiscoveryHandler(Supplier<ResourceCatalog> catalog, Supplier<String> serverAddress) {
+    this.catalog = catalog;
     this.serverAddress = serverAddress;
   }
 
@@ -127,13 +127,13 @@ public final class DiscoveryHandler implements ApiHandler {
   }
 
   private DiscoveryDocuments documents() {
-    List<ResourceType> current = types.get();
+    ResourceCatalog current = catalog.get();
     Snapshot last = snapshot;
-    if (last != null && last.types().equals(current)) {
+    if (last != null && last.catalog() == current) {
       return last.documents();
     }
-    DiscoveryDocuments documents = new DiscoveryDocuments(current, VersionPriority.INSTANCE);
-    snapshot = new Snapshot(List.copyOf(current), documents);
+    DiscoveryDocuments documents = new DiscoveryDocuments(current);
+    snapshot = new Snapshot(current, documents);
     return documents;
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skiff.api.Json;
 import dev.skiff.api.ResourceType;
+import dev.skiff.api.catalog.ResourceCatalog;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiRequest;
 import dev.skiff.apiserver.http.ApiResponse;
@@ -13,7 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -25,76 +26,23 @@ class DiscoveryHandlerTest {
   static final List<String> CRUD =
       List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
 
-  static final ResourceType PODS =
-      new ResourceType(
-          "",
-          "v1",
-          "Pod",
-          "pods",
-          "pod",
-          true,
-          List.of("po"),
-          List.of("all"),
-          CRUD,
-          List.of("status", "eviction", "log", "exec", "binding"),
-          "v1");
-  static final ResourceType NAMESPACES =
-      new ResourceType(
-          "",
-          "v1",
-          "Namespace",
-          "namespaces",
-          "namespace",
-          false,
-          List.of("ns"),
-          List.of(),
-          List.of("create", "delete", "get", "list", "patch", "update", "watch"),
-          List.of("status", "finalize"),
-          "v1");
-  static final ResourceType DEPLOYMENTS =
-      new ResourceType(
-          "apps",
-          "v1",
-          "Deployment",
-          "deployments",
-          "deployment",
-          true,
-          List.of("deploy"),
-          List.of("all"),
-          CRUD,
-          List.of("status", "scale"),
-          "v1");
-  static final ResourceType HPA_V1 =
-      new ResourceType(
-          "autoscaling",
-          "v1",
-          "HorizontalPodAutoscaler",
-          "horizontalpodautoscalers",
-          "horizontalpodautoscaler",
-          true,
-          List.of("hpa"),
-          List.of("all"),
-          CRUD,
-          List.of("status"),
-          "v2");
-  static final ResourceType HPA_V2 =
-      new ResourceType(
-          "autoscaling",
-          "v2",
-          "HorizontalPodAutoscaler",
-          "horizontalpodautoscalers",
-          "horizontalpodautoscaler",
-          true,
-          List.of("hpa"),
-          List.of("all"),
-          CRUD,
-          List.of("status"),
-          "v2");
+  final AtomicReference<ResourceCatalog> catalog = new AtomicReference<>(ResourceCatalog.builtIn());
+  final DiscoveryHandler handler = new DiscoveryHandler(catalog::get, () -> "10.0.0.1:6443");
 
-  final List<ResourceType> served =
-      new CopyOnWriteArrayList<>(List.of(PODS, NAMESPACES, DEPLOYMENTS, HPA_V1, HPA_V2));
-  final DiscoveryHandler handler =
-      new DiscoveryHandler(() -> List.copyOf(served), () -> "10.0.0.1:6443");
+  static JsonNode named(JsonNode array, String field, String value) {
+    for (JsonNode node : array) {
+      if (node.path(field).asString("").equals(value)) {
+        return node;
+      }
+    }
+    throw new AssertionError(field + "=" + value + " not in " + array);
+  }
+
+  static List<String> names(JsonNode array, String field) {
+    List<String> names = new ArrayList<>();
+    array.forEach(node -> names.add(node.get(field).asString()));
+    return names;
+  }
 
   static ApiRequest get(String path, String... headers) {
     Map<String, List<String>> map = new HashMap<>();
@@ -131,25 +79,35 @@ class DiscoveryHandlerTest {
     JsonNode v1 = doc.at("/items/0/versions/0");
     assertThat(v1.get("version").asString()).isEqualTo("v1");
     assertThat(v1.get("freshness").asString()).isEqualTo("Current");
-    JsonNode namespaces = v1.at("/resources/0");
-    assertThat(namespaces.get("resource").asString()).isEqualTo("namespaces");
+    assertThat(names(v1.get("resources"), "resource")).contains("bindings", "namespaces", "pods");
+    JsonNode namespaces = named(v1.get("resources"), "resource", "namespaces");
     assertThat(namespaces.get("scope").asString()).isEqualTo("Cluster");
-    JsonNode pods = v1.at("/resources/1");
-    assertThat(pods.get("resource").asString()).isEqualTo("pods");
+    JsonNode pods = named(v1.get("resources"), "resource", "pods");
     assertThat(pods.get("scope").asString()).isEqualTo("Namespaced");
     assertThat(pods.get("singularResource").asString()).isEqualTo("pod");
     assertThat(pods.get("responseKind").toString())
         .isEqualTo("{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"}");
+    assertThat(pods.get("verbs")).hasSize(8);
     assertThat(pods.at("/shortNames/0").asString()).isEqualTo("po");
     assertThat(pods.at("/categories/0").asString()).isEqualTo("all");
-    List<String> subresources = new ArrayList<>();
-    pods.get("subresources").forEach(s -> subresources.add(s.get("subresource").asString()));
-    assertThat(subresources).containsExactly("binding", "eviction", "exec", "log", "status");
-    JsonNode eviction = pods.at("/subresources/1");
+    assertThat(names(pods.get("subresources"), "subresource"))
+        .containsExactly(
+            "attach",
+            "binding",
+            "ephemeralcontainers",
+            "eviction",
+            "exec",
+            "log",
+            "portforward",
+            "proxy",
+            "resize",
+            "status");
+    JsonNode eviction = named(pods.get("subresources"), "subresource", "eviction");
     assertThat(eviction.at("/responseKind/group").asString()).isEqualTo("policy");
     assertThat(eviction.at("/responseKind/kind").asString()).isEqualTo("Eviction");
     assertThat(eviction.at("/verbs").toString()).isEqualTo("[\"create\"]");
-    assertThat(pods.at("/subresources/2/verbs").toString()).isEqualTo("[\"create\",\"get\"]");
+    assertThat(named(pods.get("subresources"), "subresource", "exec").get("verbs").toString())
+        .isEqualTo("[\"create\",\"get\"]");
   }
 
   @Test
@@ -157,16 +115,21 @@ class DiscoveryHandlerTest {
     ApiResponse response = handler.handle(get("/apis", "accept", KUBECTL_ACCEPT));
 
     JsonNode doc = body(response);
-    assertThat(doc.get("items")).hasSize(2);
-    assertThat(doc.at("/items/0/metadata/name").asString()).isEqualTo("apps");
-    JsonNode autoscaling = doc.at("/items/1");
-    assertThat(autoscaling.at("/metadata/name").asString()).isEqualTo("autoscaling");
+    List<String> groups = new ArrayList<>();
+    doc.get("items").forEach(item -> groups.add(item.at("/metadata/name").asString()));
+    assertThat(groups)
+        .startsWith("apps", "events.k8s.io")
+        .contains("autoscaling")
+        .doesNotContain("");
+    JsonNode autoscaling = doc.get("items").get(groups.indexOf("autoscaling"));
     assertThat(autoscaling.at("/versions/0/version").asString()).isEqualTo("v2");
     assertThat(autoscaling.at("/versions/1/version").asString()).isEqualTo("v1");
-    JsonNode scale = doc.at("/items/0/versions/0/resources/0/subresources/0");
-    assertThat(scale.get("subresource").asString()).isEqualTo("scale");
+    JsonNode deployments =
+        named(doc.at("/items/0/versions/0/resources"), "resource", "deployments");
+    JsonNode scale = named(deployments.get("subresources"), "subresource", "scale");
     assertThat(scale.get("responseKind").toString())
         .isEqualTo("{\"group\":\"autoscaling\",\"version\":\"v1\",\"kind\":\"Scale\"}");
+    assertThat(scale.get("verbs").toString()).isEqualTo("[\"get\",\"patch\",\"update\"]");
   }
 
   @Test
@@ -214,12 +177,14 @@ class DiscoveryHandlerTest {
             CRUD,
             List.of(),
             "v1alpha1");
-    served.add(widgets);
+    catalog.set(catalog.get().withTypes(List.of(widgets)));
 
     ApiResponse after = handler.handle(get("/apis", "accept", KUBECTL_ACCEPT));
 
     assertThat(after.headers().get("ETag").get(0)).isNotEqualTo(before);
-    assertThat(body(after).at("/items/2/metadata/name").asString()).isEqualTo("example.com");
+    JsonNode items = body(after).get("items");
+    assertThat(items.get(items.size() - 1).at("/metadata/name").asString())
+        .isEqualTo("example.com");
     assertThat(
             body(handler.handle(get("/apis/example.com/v1alpha1")))
                 .at("/resources/0/name")
@@ -243,9 +208,8 @@ class DiscoveryHandlerTest {
     JsonNode doc = body(handler.handle(get("/apis")));
 
     assertThat(doc.get("kind").asString()).isEqualTo("APIGroupList");
-    assertThat(doc.get("groups")).hasSize(2);
-    JsonNode autoscaling = doc.at("/groups/1");
-    assertThat(autoscaling.get("name").asString()).isEqualTo("autoscaling");
+    assertThat(doc.at("/groups/0/name").asString()).isEqualTo("apps");
+    JsonNode autoscaling = named(doc.get("groups"), "name", "autoscaling");
     assertThat(autoscaling.get("preferredVersion").toString())
         .isEqualTo("{\"groupVersion\":\"autoscaling/v2\",\"version\":\"v2\"}");
     assertThat(autoscaling.at("/versions/1/groupVersion").asString()).isEqualTo("autoscaling/v1");
@@ -265,35 +229,37 @@ class DiscoveryHandlerTest {
     JsonNode doc = body(handler.handle(get("/api/v1", "accept", "application/json")));
 
     assertThat(doc.get("groupVersion").asString()).isEqualTo("v1");
-    List<String> names = new ArrayList<>();
-    doc.get("resources").forEach(r -> names.add(r.get("name").asString()));
+    List<String> names = names(doc.get("resources"), "name");
+    assertThat(names).isSorted();
     assertThat(names)
-        .containsExactly(
+        .containsSubsequence(
             "namespaces",
             "namespaces/finalize",
             "namespaces/status",
-            "pods",
-            "pods/binding",
-            "pods/eviction",
-            "pods/exec",
-            "pods/log",
-            "pods/status");
-    JsonNode pods = doc.at("/resources/3");
+            "nodes",
+            "nodes/proxy",
+            "nodes/status");
+    assertThat(names).contains("pods/eviction", "serviceaccounts/token", "componentstatuses");
+    JsonNode pods = named(doc.get("resources"), "name", "pods");
     assertThat(pods.get("singularName").asString()).isEqualTo("pod");
     assertThat(pods.get("namespaced").asBoolean()).isTrue();
     assertThat(pods.get("kind").asString()).isEqualTo("Pod");
     assertThat(pods.get("verbs")).hasSize(8);
     assertThat(pods.get("storageVersionHash").asString()).hasSize(12);
-    JsonNode eviction = doc.at("/resources/5");
+    JsonNode eviction = named(doc.get("resources"), "name", "pods/eviction");
+    assertThat(eviction.get("singularName").asString()).isEmpty();
     assertThat(eviction.get("group").asString()).isEqualTo("policy");
     assertThat(eviction.get("version").asString()).isEqualTo("v1");
     assertThat(eviction.get("kind").asString()).isEqualTo("Eviction");
     assertThat(eviction.has("storageVersionHash")).isFalse();
-    JsonNode status = doc.at("/resources/8");
+    JsonNode status = named(doc.get("resources"), "name", "pods/status");
     assertThat(status.has("group")).isFalse();
     assertThat(status.get("kind").asString()).isEqualTo("Pod");
     assertThat(status.get("verbs").toString()).isEqualTo("[\"get\",\"patch\",\"update\"]");
-    assertThat(doc.at("/resources/1/verbs").toString()).isEqualTo("[\"update\"]");
+    assertThat(named(doc.get("resources"), "name", "namespaces/finalize").get("verbs").toString())
+        .isEqualTo("[\"update\"]");
+    assertThat(named(doc.get("resources"), "name", "componentstatuses").get("verbs").toString())
+        .isEqualTo("[\"get\",\"list\"]");
   }
 
   @Test
@@ -301,16 +267,16 @@ class DiscoveryHandlerTest {
     JsonNode v1 = body(handler.handle(get("/apis/autoscaling/v1")));
     JsonNode v2 = body(handler.handle(get("/apis/autoscaling/v2")));
 
-    assertThat(v1.at("/resources/0/storageVersionHash").asString())
-        .isEqualTo(v2.at("/resources/0/storageVersionHash").asString());
+    String hpa = "horizontalpodautoscalers";
+    assertThat(named(v1.get("resources"), "name", hpa).get("storageVersionHash").asString())
+        .isEqualTo(named(v2.get("resources"), "name", hpa).get("storageVersionHash").asString());
   }
 
   @Test
   void scaleSubresourceNamesItsOwnGroup() {
     JsonNode doc = body(handler.handle(get("/apis/apps/v1")));
 
-    JsonNode scale = doc.at("/resources/1");
-    assertThat(scale.get("name").asString()).isEqualTo("deployments/scale");
+    JsonNode scale = named(doc.get("resources"), "name", "deployments/scale");
     assertThat(scale.get("group").asString()).isEqualTo("autoscaling");
     assertThat(scale.get("kind").asString()).isEqualTo("Scale");
   }
