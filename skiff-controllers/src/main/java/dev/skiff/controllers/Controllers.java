@@ -1,0 +1,21 @@
+package dev.skiff.controllers;
+
+import dev.skiff.controllers.runtime.ControllerContext;
+import dev.skiff.controllers.runtime.ControllerRunner;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/** Every controller the manager knows, by its kube-controller-manager name. */
+final class Controllers {
+  record Descriptor(boolean onByDefault, Function<ControllerContext, ControllerRunner> factory) {}
+
+  static final Map<String, Descriptor> ALL = build();
+
+  private Controllers() {}
+
+  private static Map<String, Descriptor> build() {
+    Map<String, Descriptor> all = new LinkedHashMap<>();
+    return all;
+  }
+}
