@@ -1,5 +1,6 @@
 package dev.skiff.controllers;
 
+import dev.skiff.controllers.replicaset.ReplicaSetControllers;
 import dev.skiff.controllers.runtime.ControllerContext;
 import dev.skiff.controllers.runtime.ControllerRunner;
 import java.util.LinkedHashMap;
@@ -16,6 +17,10 @@ final class Controllers {
 
   private static Map<String, Descriptor> build() {
     Map<String, Descriptor> all = new LinkedHashMap<>();
+    all.put("replicaset", new Descriptor(true, ReplicaSetControllers::replicaSets));
+    all.put(
+        "replicationcontroller",
+        new Descriptor(true, ReplicaSetControllers::replicationControllers));
     return all;
   }
 }
