@@ -1,0 +1,152 @@
+package dev.skiff.kubelet.node;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives many {@link NodeHeartbeat}s with one timer thread and virtual threads for the blocking API
+ * calls, never a thread per node. Heartbeats are spread evenly over the renew interval, so 5,000
+ * nodes make a steady 500 lease renewals a second instead of bursts; each keeps its own cadence
+ * from its intended start (no drift from slow calls) and at most {@code maxInFlight} calls run at
+ * once.
+ */
+public final class HeartbeatLoop implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(HeartbeatLoop.class);
+
+  private final ScheduledExecutorService timer;
+  private final ExecutorService workers;
+  private final InstantSource clock;
+  private final Semaphore inFlight;
+  private final List<NodeHeartbeat> heartbeats = new CopyOnWriteArrayList<>();
+  private volatile boolean closed;
+
+  public HeartbeatLoop(int maxInFlight) {
+    this(
+        newTimer(),
+        Executors.newVirtualThreadPerTaskExecutor(),
+        InstantSource.system(),
+        maxInFlight);
+  }
+
+  /** A single daemon timer thread, for heartbeats and pod wake-ups alike. */
+  public static ScheduledExecutorService newTimer() {
+    return newTimer("node-heartbeat-timer");
+  }
+
+  /** A loop on a shared timer thread and executor; {@link #close()} shuts both down. */
+  public HeartbeatLoop(
+      ScheduledExecutorService timer,
+      ExecutorService workers,
+      InstantSource clock,
+      int maxInFlight) {
+    this.timer = timer;
+    this.workers = workers;
+    this.clock = clock;
+    this.inFlight = new Semaphore(maxInFlight);
+  }
+
+  /**
+   * The first tick's delay for heartbeat {@code index} of {@code count}: evenly spaced over {@code
+   * period}, so that ticks never bunch.
+   */
+  public static Duration spreadOffset(int index, int count, Duration period) {
+    if (count <= 0) {
+      return Duration.ZERO;
+    }
+    return Duration.ofNanos(period.toNanos() / count * (index % count));
+  }
+
+  /**
+   * Starts {@code heartbeat}: its first tick (registration and first lease) runs at once, the
+   * following ones every renew interval from {@code slotOffset} on, so that a fleet registers
+   * quickly and then renews spread out.
+   */
+  public void start(NodeHeartbeat heartbeat, Duration slotOffset) {
+    heartbeats.add(heartbeat);
+    Instant slot = clock.instant().plus(slotOffset).minus(NodeLeases.RENEW_INTERVAL);
+    dispatch(heartbeat, slot);
+  }
+
+  public List<NodeHeartbeat> heartbeats() {
+    return List.copyOf(heartbeats);
+  }
+
+  private void dispatch(NodeHeartbeat heartbeat, Instant intended) {
+    if (closed) {
+      return;
+    }
+    workers.execute(
+        () -> {
+          Duration next;
+          inFlight.acquireUninterruptibly();
+          try {
+            next = heartbeat.tick(clock.instant());
+          } catch (RuntimeException e) {
+            LOG.warn(
+                "event=heartbeat_error node={} error=\"{}\"", heartbeat.nodeName(), e.toString());
+            next = Duration.ofSeconds(1);
+          } finally {
+            inFlight.release();
+          }
+          schedule(heartbeat, intended, next);
+        });
+  }
+
+  private void schedule(NodeHeartbeat heartbeat, Instant intended, Duration next) {
+    if (closed) {
+      return;
+    }
+    Instant now = clock.instant();
+    // a regular renewal keeps the node's slot in the spread; a retry after failure counts from now
+    Instant at = next.equals(NodeLeases.RENEW_INTERVAL) ? intended.plus(next) : now.plus(next);
+    if (at.isBefore(now)) {
+      at = now;
+    }
+    Instant nextIntended = at;
+    try {
+      timer.schedule(
+          () -> dispatch(heartbeat, nextIntended),
+          Duration.between(now, at).toNanos(),
+          TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed meanwhile
+    }
+  }
+
+  /** Stops every heartbeat: the nodes' leases lapse after their duration. */
+  @Override
+  public void close() {
+    closed = true;
+    timer.shutdownNow();
+    workers.shutdown();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static ScheduledExecutorService newTimer(String name) {
+    ScheduledThreadPoolExecutor executor =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, name);
+              t.setDaemon(true);
+              return t;
+            });
+    executor.setRemoveOnCancelPolicy(true);
+    return executor;
+  }
+}
