@@ -1,0 +1,169 @@
+package dev.skiff.cli;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.skiff.controllers.ControllerManager;
+import dev.skiff.controllers.ControllerManagerOptions;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code skiff controller-manager}: the controllers alone, as an API client of a running server.
+ */
+@Command(
+    name = "controller-manager",
+    mixinStandardHelpOptions = true,
+    description = "Run the controller manager against an API server (kube-controller-manager).")
+public final class ControllerManagerCommand implements Callable<Integer> {
+
+  @Option(names = "--kubeconfig", required = true, description = "kubeconfig of the API server")
+  Path kubeconfig;
+
+  @Option(
+      names = "--controllers",
+      split = ",",
+      defaultValue = "*",
+      description = "controllers to run: '*' for all, 'name' to enable, '-name' to disable")
+  List<String> controllers;
+
+  @Option(
+      names = "--leader-elect",
+      arity = "0..1",
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "run only while holding the kube-system/kube-controller-manager Lease")
+  boolean leaderElect;
+
+  @Option(
+      names = "--leader-elect-identity",
+      description = "identity in the leader Lease (default: host name)")
+  String identity;
+
+  @Option(names = "--root-ca-file", description = "CA certificate published as kube-root-ca.crt")
+  Path rootCaFile;
+
+  @Option(
+      names = "--bind-address",
+      defaultValue = "127.0.0.1:10257",
+      description = "host:port serving /metrics and /healthz (port 0 disables)")
+  String bindAddress;
+
+  @Option(names = "--concurrent-replicaset-syncs", description = "ReplicaSet workers")
+  Integer replicaSetSyncs;
+
+  @Option(names = "--concurrent-rc-syncs", description = "ReplicationController workers")
+  Integer rcSyncs;
+
+  @Option(names = "--concurrent-deployment-syncs", description = "Deployment workers")
+  Integer deploymentSyncs;
+
+  @Option(names = "--concurrent-namespace-syncs", description = "Namespace workers")
+  Integer namespaceSyncs;
+
+  @Option(names = "--concurrent-gc-syncs", description = "garbage collector workers")
+  Integer gcSyncs;
+
+  @Option(names = "--concurrent-serviceaccount-syncs", description = "ServiceAccount workers")
+  Integer serviceAccountSyncs;
+
+  @Override
+  public Integer call() throws Exception {
+    ControllerManagerOptions options = options();
+    Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+        ControllerManager manager = new ControllerManager(client, options, Clock.systemUTC())) {
+      HttpServer http = serveMetrics(manager);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      manager.start();
+      stopped.await();
+      if (http != null) {
+        http.stop(0);
+      }
+    }
+    return 0;
+  }
+
+  ControllerManagerOptions options() throws IOException {
+    Map<String, Integer> syncs = new HashMap<>();
+    putIfSet(syncs, "replicaset", replicaSetSyncs);
+    putIfSet(syncs, "replicationcontroller", rcSyncs);
+    putIfSet(syncs, "deployment", deploymentSyncs);
+    putIfSet(syncs, "namespace", namespaceSyncs);
+    putIfSet(syncs, "garbage-collector", gcSyncs);
+    putIfSet(syncs, "serviceaccount", serviceAccountSyncs);
+    String self = identity != null ? identity : hostName();
+    ControllerManagerOptions options =
+        ControllerManagerOptions.defaults()
+            .withControllers(controllers)
+            .withConcurrentSyncs(syncs)
+            .withLeaderElect(leaderElect, self);
+    if (rootCaFile != null) {
+      options = options.withRootCaPem(Files.readString(rootCaFile));
+    }
+    return options;
+  }
+
+  private HttpServer serveMetrics(ControllerManager manager) throws IOException {
+    int colon = bindAddress.lastIndexOf(':');
+    int port = Integer.parseInt(bindAddress.substring(colon + 1));
+    if (port == 0) {
+      return null;
+    }
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(bindAddress.substring(0, colon), port), 0);
+    server.createContext("/metrics", exchange -> respond(exchange, 200, manager.metricsText()));
+    server.createContext(
+        "/healthz",
+        exchange ->
+            respond(exchange, manager.healthy() ? 200 : 500, manager.healthy() ? "ok" : "closed"));
+    server.start();
+    return server;
+  }
+
+  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int code, String body)
+      throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    exchange.sendResponseHeaders(code, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  private static void putIfSet(Map<String, Integer> syncs, String controller, Integer workers) {
+    if (workers != null) {
+      if (workers < 1) {
+        throw new IllegalArgumentException(
+            "--concurrent-*-syncs must be at least 1, got " + workers + " for " + controller);
+      }
+      syncs.put(controller, workers);
+    }
+  }
+
+  private static String hostName() {
+    String host = System.getenv("HOSTNAME");
+    if (host != null && !host.isBlank()) {
+      return host;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "skiff-controller-manager-" + ProcessHandle.current().pid();
+    }
+  }
+}
