@@ -56,7 +56,7 @@ public final class Stores {
           throw new IllegalArgumentException(
               "invalid datastore endpoint '" + spec + "': the sqlite path must be absolute");
         }
-        yield new SqliteStore(Path.of(URI.create("file://" + rest).getPath()));
+        yield new SqliteStore(Path.of(rest));
       }
       case "etcd" ->
           new EtcdStore(etcdEndpoints(spec, options.etcdTls() ? "https" : "http"), options);

@@ -32,7 +32,7 @@ public final class LocalWatch implements Watch {
   private static final WatchEvent WAKE = new WatchEvent(WatchEvent.Type.PUT, null, null);
 
   private final String prefix;
-  private final long afterRevision;
+  private long lastOffered;
   private final Consumer<WatchEvent> listener;
   private final int maxQueued;
   private final Runnable onEnd;
@@ -53,7 +53,7 @@ public final class LocalWatch implements Watch {
       int maxQueued,
       Runnable onEnd) {
     this.prefix = prefix;
-    this.afterRevision = afterRevision;
+    this.lastOffered = afterRevision;
     this.listener = listener;
     this.maxQueued = maxQueued;
     this.onEnd = onEnd;
@@ -69,9 +69,18 @@ public final class LocalWatch implements Watch {
     return this;
   }
 
-  /** Queues {@code event} if it matches the prefix; never blocks. */
+  /**
+   * Queues {@code event} if it matches the prefix; never blocks. Callers offer one event at a time
+   * (not concurrently), in revision order.
+   */
   public void offer(WatchEvent event) {
-    if (ended.get() || event.revision() <= afterRevision || !event.kv().key().startsWith(prefix)) {
+    // producers offer in revision order; anything at or below the last one is a repeat (a
+    // backend resuming a watch) or older than the watch's start
+    if (ended.get() || event.revision() <= lastOffered) {
+      return;
+    }
+    lastOffered = event.revision();
+    if (!event.kv().key().startsWith(prefix)) {
       return;
     }
     queue.offer(event);

@@ -88,6 +88,7 @@ public final class SqliteStore implements Store {
   private volatile long committedRevision;
   private volatile long compactedRevision;
   private volatile boolean closed;
+  private volatile StoreUnavailable writerFailure;
 
   /** The create and mod revision of a live key. */
   private record Live(long createRevision, long modRevision) {}
@@ -351,6 +352,9 @@ public final class SqliteStore implements Store {
       // close() may have drained the queue already; fail rather than wait forever
       write.result().completeExceptionally(new StoreUnavailable("store is closed", null));
     }
+    if (writerFailure != null) {
+      write.result().completeExceptionally(writerFailure);
+    }
     try {
       return write.result().get();
     } catch (ExecutionException e) {
@@ -368,6 +372,21 @@ public final class SqliteStore implements Store {
   }
 
   private void writeLoop() {
+    try {
+      writeBatches();
+    } catch (RuntimeException | Error e) {
+      // a bug, not a database error (those fail one batch): refuse further writes loudly
+      log.error("event=sqlite_writer_died file={} error={}", file, e.toString(), e);
+      StoreUnavailable failure = new StoreUnavailable("sqlite writer failed: " + e, e);
+      writerFailure = failure;
+      List<Write> rest = new ArrayList<>();
+      pending.drainTo(rest);
+      rest.forEach(w -> w.result().completeExceptionally(failure));
+      throw e;
+    }
+  }
+
+  private void writeBatches() {
     List<Write> batch = new ArrayList<>(MAX_BATCH);
     while (true) {
       try {

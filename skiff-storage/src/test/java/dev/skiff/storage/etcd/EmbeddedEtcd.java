@@ -2,7 +2,9 @@ package dev.skiff.storage.etcd;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,25 +22,44 @@ import java.util.stream.Stream;
 /**
  * A real single-member etcd for tests: Debian's {@code /usr/bin/etcd} (package etcd-server) on free
  * loopback client and peer ports with a temporary data directory, removed on {@link #close()}.
- * Starting fails, never skips, when etcd is not installed.
+ * {@link #startTls()} serves clients over TLS with client-certificate authentication, from a CA and
+ * certificates it makes with {@code openssl}. Starting fails, never skips, when etcd is not
+ * installed.
  */
 public final class EmbeddedEtcd implements AutoCloseable {
   private static final Duration STARTUP = Duration.ofSeconds(60);
+
+  /** The PEM files of a TLS etcd: its CA, and a client certificate with its PKCS#8 key. */
+  public record TlsFiles(Path caFile, Path clientCertFile, Path clientKeyFile) {}
 
   private final Process process;
   private final Path dataDir;
   private final Path logFile;
   private final int clientPort;
+  private final TlsFiles tls;
 
-  private EmbeddedEtcd(Process process, Path dataDir, Path logFile, int clientPort) {
+  private EmbeddedEtcd(Process process, Path dataDir, Path logFile, int clientPort, TlsFiles tls) {
     this.process = process;
     this.dataDir = dataDir;
     this.logFile = logFile;
     this.clientPort = clientPort;
+    this.tls = tls;
   }
 
-  /** Starts etcd and waits until it reports healthy. */
+  /** Starts a plain-HTTP etcd and waits until it reports healthy. */
   public static EmbeddedEtcd start() {
+    return start(false);
+  }
+
+  /**
+   * Starts an etcd that serves clients over HTTPS and requires a client certificate signed by its
+   * CA; {@link #tls()} names the files a client needs.
+   */
+  public static EmbeddedEtcd startTls() {
+    return start(true);
+  }
+
+  private static EmbeddedEtcd start(boolean withTls) {
     Path binary = findBinary();
     try {
       Path dir = Files.createTempDirectory("skiff-etcd");
@@ -45,27 +67,47 @@ public final class EmbeddedEtcd implements AutoCloseable {
       Path logFile = dir.resolve("etcd.log");
       int clientPort = freePort();
       int peerPort = freePort();
-      String client = "http://127.0.0.1:" + clientPort;
+      String client = (withTls ? "https" : "http") + "://127.0.0.1:" + clientPort;
       String peer = "http://127.0.0.1:" + peerPort;
+      List<String> command =
+          new ArrayList<>(
+              List.of(
+                  binary.toString(),
+                  "--name=skiff-test",
+                  "--data-dir=" + dataDir,
+                  "--listen-client-urls=" + client,
+                  "--advertise-client-urls=" + client,
+                  "--listen-peer-urls=" + peer,
+                  "--initial-advertise-peer-urls=" + peer,
+                  "--initial-cluster=skiff-test=" + peer,
+                  "--initial-cluster-state=new",
+                  "--log-level=warn"));
+      TlsFiles tls = null;
+      if (withTls) {
+        Path pki = Files.createDirectories(dir.resolve("pki"));
+        makeCertificates(pki);
+        tls =
+            new TlsFiles(
+                pki.resolve("ca.crt"), pki.resolve("client.crt"), pki.resolve("client.key"));
+        command.addAll(
+            List.of(
+                "--cert-file=" + pki.resolve("server.crt"),
+                "--key-file=" + pki.resolve("server.key"),
+                "--trusted-ca-file=" + pki.resolve("ca.crt"),
+                "--client-cert-auth"));
+      }
       Process process =
-          new ProcessBuilder(
-                  List.of(
-                      binary.toString(),
-                      "--name=skiff-test",
-                      "--data-dir=" + dataDir,
-                      "--listen-client-urls=" + client,
-                      "--advertise-client-urls=" + client,
-                      "--listen-peer-urls=" + peer,
-                      "--initial-advertise-peer-urls=" + peer,
-                      "--initial-cluster=skiff-test=" + peer,
-                      "--initial-cluster-state=new",
-                      "--log-level=warn"))
+          new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(logFile.toFile())
               .start();
-      EmbeddedEtcd etcd = new EmbeddedEtcd(process, dir, logFile, clientPort);
+      EmbeddedEtcd etcd = new EmbeddedEtcd(process, dir, logFile, clientPort, tls);
       try {
-        etcd.awaitHealthy();
+        if (withTls) {
+          etcd.awaitListening();
+        } else {
+          etcd.awaitHealthy();
+        }
       } catch (RuntimeException e) {
         etcd.close();
         throw e;
@@ -76,14 +118,22 @@ public final class EmbeddedEtcd implements AutoCloseable {
     }
   }
 
-  /** The client URL, {@code http://127.0.0.1:PORT}. */
+  /** The client URL, {@code http://127.0.0.1:PORT} (https for a TLS etcd). */
   public URI clientUrl() {
-    return URI.create("http://127.0.0.1:" + clientPort);
+    return URI.create((tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort);
   }
 
-  /** The endpoint in {@code Stores.open} syntax, {@code etcd://127.0.0.1:PORT}. */
+  /**
+   * The endpoint in {@code Stores.open} syntax: {@code etcd://127.0.0.1:PORT}, or {@code
+   * https://127.0.0.1:PORT} for a TLS etcd.
+   */
   public String endpoint() {
-    return "etcd://127.0.0.1:" + clientPort;
+    return tls == null ? "etcd://127.0.0.1:" + clientPort : clientUrl().toString();
+  }
+
+  /** The CA and client certificate files of a TLS etcd, or null for a plain one. */
+  public TlsFiles tls() {
+    return tls;
   }
 
   public int clientPort() {
@@ -141,6 +191,108 @@ public final class EmbeddedEtcd implements AutoCloseable {
     throw new IllegalStateException("etcd did not become healthy in " + STARTUP + ": " + logTail());
   }
 
+  private void awaitListening() {
+    Instant deadline = Instant.now().plus(STARTUP);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "etcd exited with " + process.exitValue() + " while starting: " + logTail());
+      }
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), clientPort)) {
+        return;
+      } catch (IOException notYet) {
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while waiting for etcd", e);
+        }
+      }
+    }
+    throw new IllegalStateException("etcd did not listen in " + STARTUP + ": " + logTail());
+  }
+
+  /** A CA, a server certificate for 127.0.0.1 and a client certificate, EC P-256, via openssl. */
+  private static void makeCertificates(Path pki) throws IOException {
+    openssl(
+        pki,
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=skiff-test-ca");
+    Files.writeString(
+        pki.resolve("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n");
+    Files.writeString(pki.resolve("client.ext"), "extendedKeyUsage=clientAuth\n");
+    for (String name : List.of("server", "client")) {
+      openssl(
+          pki,
+          "req",
+          "-newkey",
+          "ec",
+          "-pkeyopt",
+          "ec_paramgen_curve:prime256v1",
+          "-nodes",
+          "-keyout",
+          name + ".key",
+          "-out",
+          name + ".csr",
+          "-subj",
+          "/CN=skiff-test-" + name);
+      openssl(
+          pki,
+          "x509",
+          "-req",
+          "-in",
+          name + ".csr",
+          "-CA",
+          "ca.crt",
+          "-CAkey",
+          "ca.key",
+          "-CAcreateserial",
+          "-out",
+          name + ".crt",
+          "-days",
+          "2",
+          "-extfile",
+          name + ".ext");
+    }
+  }
+
+  private static void openssl(Path dir, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add("openssl");
+    command.addAll(List.of(args));
+    Path log = dir.resolve("openssl.log");
+    Process process =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        process.destroyForcibly();
+        throw new IllegalStateException(
+            "openssl " + String.join(" ", args) + " failed: " + Files.readString(log));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running openssl", e);
+    }
+  }
+
   private String logTail() {
     try {
       List<String> lines = Files.readAllLines(logFile);
@@ -167,7 +319,7 @@ public final class EmbeddedEtcd implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }
