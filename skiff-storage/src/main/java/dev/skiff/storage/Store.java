@@ -22,7 +22,9 @@ public interface Store extends AutoCloseable {
   /**
    * The keys with {@code prefix} as they were at {@code revision} (0 = now), in key order, starting
    * after {@code afterKey} (exclusive; null = from the start), at most {@code limit} of them (0 =
-   * no limit). Throws {@link Compacted} when {@code revision} is older than the compacted revision.
+   * no limit). Throws {@link Compacted} when {@code revision} is older than the compacted revision
+   * (the compacted revision itself can still be read), and {@link IllegalArgumentException} when it
+   * is newer than the current revision.
    */
   RangeResult range(String prefix, long revision, String afterKey, int limit);
 
@@ -44,12 +46,16 @@ public interface Store extends AutoCloseable {
    * Streams every change under {@code prefix} with a revision greater than {@code afterRevision},
    * in revision order, to {@code listener}, starting with the retained history. Events are
    * delivered on one thread per watch and never concurrently. Throws {@link Compacted} when {@code
-   * afterRevision} is older than the compacted revision.
+   * afterRevision} is older than the compacted revision; {@link Watch#done()} reports a watch that
+   * ends later for another reason than being closed.
    */
   Watch watch(String prefix, long afterRevision, Consumer<WatchEvent> listener);
 
   /**
-   * Forgets history up to and including {@code revision}; later ranges and watches before it fail.
+   * Forgets history up to and including {@code revision}: ranges below it and watches from before
+   * it fail with {@link Compacted} afterwards; each key keeps its latest value at {@code revision}.
+   * Compacting to or below an earlier compaction does nothing; compacting beyond the current
+   * revision throws {@link IllegalArgumentException}.
    */
   void compact(long revision);
 

@@ -80,7 +80,9 @@ public final class EtcdStore implements Store {
         Client.builder()
             .endpoints(endpoints.toArray(URI[]::new))
             .connectTimeout(timeout)
-            .retryMaxDuration(timeout);
+            .retryMaxDuration(timeout)
+            // a list of many large objects is one response; gRPC's 4 MiB default is far too small
+            .maxInboundMessageSize(Integer.MAX_VALUE);
     if (options.etcdTls() || endpoints.stream().anyMatch(u -> "https".equals(u.getScheme()))) {
       try {
         builder.sslContext(

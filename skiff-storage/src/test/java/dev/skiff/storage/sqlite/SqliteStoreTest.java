@@ -58,6 +58,13 @@ class SqliteStoreTest extends StoreContract {
     assertThat(store.get("/k/b")).isEmpty();
     assertThatThrownBy(() -> store.range("/k/", a, null, 0)).isInstanceOf(Compacted.class);
     assertThat(keys(store.range("/k/", b, null, 0))).containsExactly("/k/a", "/k/b");
+    Recorder recorder = new Recorder();
+    try (Watch watch = store.watch("/k/", a2, recorder)) {
+      List<WatchEvent> replayed = recorder.awaitCount(2);
+      assertThat(replayed).extracting(WatchEvent::revision).containsExactly(b, deleted);
+      assertThat(replayed.get(1).type()).isEqualTo(WatchEvent.Type.DELETE);
+      assertThat(text(replayed.get(1).previous().value())).isEqualTo("b");
+    }
     assertThat(store.update("/k/a", bytes("a3"), a2)).isEqualTo(deleted + 1);
     assertThat(store.create("/k/b", bytes("again"))).isEqualTo(deleted + 2);
   }
