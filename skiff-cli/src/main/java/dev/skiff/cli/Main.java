@@ -9,7 +9,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Skiff: a small, fast Kubernetes-compatible cluster.",
-    subcommands = {CommandLine.HelpCommand.class, ControllerManagerCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      ControllerManagerCommand.class,
+      SimNodesCommand.class
+    })
 public final class Main {
 
   public static void main(String[] args) {
