@@ -1,10 +1,10 @@
 package dev.skiff.controllers.replicaset;
 
 import dev.skiff.controllers.pods.ActivePodsRanking;
-import dev.skiff.controllers.pods.PodAdoption;
 import dev.skiff.controllers.pods.PodControl;
 import dev.skiff.controllers.pods.Pods;
 import dev.skiff.controllers.runtime.ControllerExpectations;
+import dev.skiff.controllers.runtime.ControllerRefManager;
 import dev.skiff.controllers.runtime.Informers;
 import dev.skiff.controllers.runtime.ObjectKey;
 import dev.skiff.controllers.runtime.RateLimitingQueue;
@@ -240,11 +240,11 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
         new Lister<>(pods)
             .namespace(key.namespace()).list().stream().filter(Pods::isActive).toList();
     LabelSelector selector = kind.selector(set);
-    PodAdoption adoption =
-        new PodAdoption(
-            podControl,
+    ControllerRefManager<Pod> adoption =
+        new ControllerRefManager<>(
+            podControl::patchOwnerReferences,
             set,
-            PodAdoption.bySelector(selector),
+            ControllerRefManager.bySelector(selector),
             kind.apiVersion(),
             kind.kind(),
             () -> freshGet.apply(key));

@@ -10,8 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skiff.controllers.pods.FakePodControl;
-import dev.skiff.controllers.pods.PodAdoption;
 import dev.skiff.controllers.runtime.ControllerExpectations;
+import dev.skiff.controllers.runtime.ControllerRefManager;
 import dev.skiff.controllers.runtime.DefaultRateLimitingQueue;
 import dev.skiff.controllers.runtime.FakeClock;
 import dev.skiff.controllers.runtime.Informers;
@@ -102,7 +102,7 @@ class ReplicaSetControllerTest {
   private Pod ownedPod(String name) {
     return owned(
         pod(name, LABELS),
-        PodAdoption.controllerRef(sets.getByKey("default/web"), "apps/v1", "ReplicaSet"));
+        ControllerRefManager.controllerRef(sets.getByKey("default/web"), "apps/v1", "ReplicaSet"));
   }
 
   @Test

@@ -1,39 +1,43 @@
-package dev.skiff.controllers.pods;
+package dev.skiff.controllers.runtime;
 
-import dev.skiff.controllers.runtime.Selectors;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
- * Claims pods for a controller as Kubernetes' ControllerRefManager does: keeps pods it owns that
- * still match, releases owned pods that no longer match, adopts matching orphans. Adoption first
- * re-reads the controller from the API (once) so a deleted or replaced controller adopts nothing.
+ * Claims objects (pods, ReplicaSets, ...) for a controller as Kubernetes' ControllerRefManager
+ * does: keeps objects it owns that still match, releases owned objects that no longer match, adopts
+ * matching orphans. Adoption first re-reads the controller from the API (once) so a deleted or
+ * replaced controller adopts nothing.
  */
-public final class PodAdoption {
-  private final PodControl podControl;
+public final class ControllerRefManager<T extends HasMetadata> {
+  private final BiConsumer<T, List<OwnerReference>> patchOwnerReferences;
   private final HasMetadata controller;
-  private final Predicate<Pod> selects;
+  private final Predicate<T> selects;
   private final OwnerReference ownerRef;
   private final Supplier<HasMetadata> freshController;
   private Boolean canAdopt;
 
-  public PodAdoption(
-      PodControl podControl,
+  /**
+   * @param patchOwnerReferences replaces an object's owner references, guarded by its uid
+   */
+  public ControllerRefManager(
+      BiConsumer<T, List<OwnerReference>> patchOwnerReferences,
       HasMetadata controller,
-      Predicate<Pod> selects,
+      Predicate<T> selects,
       String apiVersion,
       String kind,
       Supplier<HasMetadata> freshController) {
-    this.podControl = podControl;
+    this.patchOwnerReferences = patchOwnerReferences;
     this.controller = controller;
     this.selects = selects;
     this.ownerRef = controllerRef(controller, apiVersion, kind);
@@ -52,19 +56,19 @@ public final class PodAdoption {
         .build();
   }
 
-  public static Predicate<Pod> bySelector(LabelSelector selector) {
-    return pod -> Selectors.matches(selector, pod.getMetadata().getLabels());
+  public static <T extends HasMetadata> Predicate<T> bySelector(LabelSelector selector) {
+    return object -> Selectors.matches(selector, object.getMetadata().getLabels());
   }
 
   public OwnerReference ownerRef() {
     return ownerRef;
   }
 
-  /** The pods this controller owns after adopting and releasing; throws after trying them all. */
-  public List<Pod> claim(List<Pod> pods) {
-    List<Pod> claimed = new ArrayList<>();
+  /** The objects this controller owns after adopting and releasing; throws after trying all. */
+  public List<T> claim(List<T> objects) {
+    List<T> claimed = new ArrayList<>();
     RuntimeException firstError = null;
-    for (Pod pod : pods) {
+    for (T pod : objects) {
       try {
         if (claimOne(pod)) {
           claimed.add(pod);
@@ -81,9 +85,9 @@ public final class PodAdoption {
     return claimed;
   }
 
-  private boolean claimOne(Pod pod) {
+  private boolean claimOne(T pod) {
     boolean controllerDeleting = controller.getMetadata().getDeletionTimestamp() != null;
-    OwnerReference existing = Pods.controllerRef(pod).orElse(null);
+    OwnerReference existing = controllerOf(pod).orElse(null);
     if (existing != null) {
       if (!Objects.equals(existing.getUid(), controller.getMetadata().getUid())) {
         return false;
@@ -97,7 +101,9 @@ public final class PodAdoption {
       release(pod);
       return false;
     }
-    if (controllerDeleting || !selects.test(pod) || Pods.isTerminating(pod)) {
+    if (controllerDeleting
+        || !selects.test(pod)
+        || pod.getMetadata().getDeletionTimestamp() != null) {
       return false;
     }
     if (!Objects.equals(
@@ -107,7 +113,7 @@ public final class PodAdoption {
     return adopt(pod);
   }
 
-  private boolean adopt(Pod pod) {
+  private boolean adopt(T pod) {
     if (canAdopt == null) {
       HasMetadata fresh = freshController.get();
       canAdopt =
@@ -117,7 +123,9 @@ public final class PodAdoption {
     }
     if (!canAdopt) {
       throw new IllegalStateException(
-          "cannot adopt pod "
+          "cannot adopt "
+              + pod.getKind()
+              + " "
               + pod.getMetadata().getName()
               + ": "
               + controller.getKind()
@@ -131,7 +139,7 @@ public final class PodAdoption {
     }
     refs.add(ownerRef);
     try {
-      podControl.patchOwnerReferences(pod, refs);
+      patchOwnerReferences.accept(pod, refs);
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
@@ -141,15 +149,25 @@ public final class PodAdoption {
     }
   }
 
-  private void release(Pod pod) {
+  private void release(T pod) {
     List<OwnerReference> refs = new ArrayList<>(pod.getMetadata().getOwnerReferences());
     refs.removeIf(ref -> Objects.equals(ref.getUid(), controller.getMetadata().getUid()));
     try {
-      podControl.patchOwnerReferences(pod, refs);
+      patchOwnerReferences.accept(pod, refs);
     } catch (KubernetesClientException e) {
       if (e.getCode() != 404 && e.getCode() != 422) {
         throw e;
       }
     }
+  }
+
+  /** The owner reference with controller=true, if any. */
+  public static Optional<OwnerReference> controllerOf(HasMetadata object) {
+    if (object.getMetadata().getOwnerReferences() == null) {
+      return Optional.empty();
+    }
+    return object.getMetadata().getOwnerReferences().stream()
+        .filter(ref -> Boolean.TRUE.equals(ref.getController()))
+        .findFirst();
   }
 }
