@@ -303,13 +303,17 @@ public final class EmbeddedEtcd implements AutoCloseable {
   }
 
   private static Path findBinary() {
-    Path debian = Path.of("/usr/bin/etcd");
-    if (Files.isExecutable(debian)) {
-      return debian;
+    List<Path> candidates = new ArrayList<>();
+    candidates.add(Path.of("/usr/bin/etcd"));
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+      candidates.add(Path.of(dir.isEmpty() ? "." : dir, "etcd"));
     }
-    String path = System.getenv().getOrDefault("PATH", "");
-    for (String dir : path.split(":")) {
-      Path candidate = Path.of(dir.isEmpty() ? "." : dir, "etcd");
+    return findBinary(candidates);
+  }
+
+  /** The first executable candidate; fails, naming the package to install, when there is none. */
+  static Path findBinary(List<Path> candidates) {
+    for (Path candidate : candidates) {
       if (Files.isExecutable(candidate)) {
         return candidate;
       }
