@@ -1,0 +1,181 @@
+package dev.skiff.apiserver.server;
+
+import dev.skiff.apiserver.http.ApiException;
+import dev.skiff.apiserver.http.ApiHandler;
+import dev.skiff.apiserver.http.ApiResponse;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the API handler for each request on a virtual thread (never on the event loop) and writes
+ * what it answers: a whole response, or a stream as chunks, DATA frames or WebSocket messages.
+ * {@link ApiException}s become their Status; anything else a generic 500 InternalError, logged here
+ * with its stack trace and never shown to the client.
+ */
+@Sharable
+final class ApiDispatcher extends SimpleChannelInboundHandler<ServerRequest> {
+  private static final Logger log = LoggerFactory.getLogger(ApiDispatcher.class);
+
+  /** Subprotocols Kubernetes clients offer for streams over WebSocket. */
+  private static final String WEBSOCKET_SUBPROTOCOLS =
+      "v5.channel.k8s.io,v4.channel.k8s.io,v3.channel.k8s.io,v2.channel.k8s.io,channel.k8s.io,"
+          + "base64.channel.k8s.io,binary.k8s.io,base64.binary.k8s.io";
+
+  private static final int MAX_WEBSOCKET_FRAME = 64 * 1024;
+
+  private final ApiHandler handler;
+  private final Executor executor;
+
+  ApiDispatcher(ApiHandler handler, Executor executor) {
+    this.handler = handler;
+    this.executor = executor;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, ServerRequest request) {
+    try {
+      executor.execute(() -> serve(ctx, request));
+    } catch (RejectedExecutionException e) {
+      ctx.writeAndFlush(
+          Responses.status(
+              ApiException.serviceUnavailable("the server is shutting down"), request.auditId()));
+    }
+  }
+
+  private void serve(ChannelHandlerContext ctx, ServerRequest request) {
+    ApiResponse response;
+    try {
+      response = handler.handle(request.api());
+      if (response == null) {
+        throw new IllegalStateException("the API handler returned no response");
+      }
+    } catch (ApiException e) {
+      ctx.writeAndFlush(Responses.status(e, request.auditId()));
+      return;
+    } catch (Throwable e) {
+      ctx.writeAndFlush(Responses.status(internalError(request, e), request.auditId()));
+      return;
+    }
+    switch (response) {
+      case ApiResponse.Full full ->
+          ctx.writeAndFlush(
+              Responses.full(
+                  full.status(),
+                  full.contentType(),
+                  full.body(),
+                  full.headers(),
+                  request.auditId()));
+      case ApiResponse.Stream stream -> {
+        if (request.api().websocket() && !(ctx.channel() instanceof Http2StreamChannel)) {
+          startWebSocket(ctx, request, stream);
+        } else {
+          startHttpStream(ctx, request, stream);
+        }
+      }
+    }
+  }
+
+  private static ApiException internalError(ServerRequest request, Throwable e) {
+    log.error(
+        "event=handler_failed verb={} path={} audit_id={}",
+        request.api().method(),
+        request.api().path(),
+        request.auditId(),
+        e);
+    return ApiException.internalError(
+        "Internal error occurred: unexpected server error (audit ID " + request.auditId() + ")");
+  }
+
+  private void startHttpStream(
+      ChannelHandlerContext ctx, ServerRequest request, ApiResponse.Stream stream) {
+    ChannelStreamSink sink = new ChannelStreamSink(ctx, ChannelStreamSink.Framing.HTTP, executor);
+    sink.begin(
+        () ->
+            ctx.writeAndFlush(
+                Responses.streamHead(
+                    stream.status(), stream.contentType(), stream.headers(), request.auditId())));
+    start(stream, sink, request);
+  }
+
+  private void startWebSocket(
+      ChannelHandlerContext ctx, ServerRequest request, ApiResponse.Stream stream) {
+    boolean text = isText(stream.contentType());
+    ChannelStreamSink sink =
+        new ChannelStreamSink(
+            ctx,
+            text
+                ? ChannelStreamSink.Framing.WEBSOCKET_TEXT
+                : ChannelStreamSink.Framing.WEBSOCKET_BINARY,
+            executor);
+    HttpRequest head = request.head();
+    FullHttpRequest handshakeRequest =
+        new DefaultFullHttpRequest(
+            head.protocolVersion(),
+            head.method(),
+            head.uri(),
+            Unpooled.EMPTY_BUFFER,
+            head.headers(),
+            EmptyHttpHeaders.INSTANCE);
+    WebSocketServerHandshaker handshaker =
+        new WebSocketServerHandshakerFactory(
+                "wss://" + head.headers().get("host", "localhost") + head.uri(),
+                WEBSOCKET_SUBPROTOCOLS,
+                false,
+                MAX_WEBSOCKET_FRAME)
+            .newHandshaker(handshakeRequest);
+    sink.begin(
+        () -> {
+          if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
+            return;
+          }
+          try {
+            handshaker.handshake(ctx.channel(), handshakeRequest);
+            ctx.pipeline().addLast(new WebSocketFrameHandler(sink));
+          } catch (WebSocketHandshakeException e) {
+            ctx.writeAndFlush(
+                Responses.statusAndClose(
+                    ApiException.badRequest("WebSocket handshake failed: " + e.getMessage()),
+                    request.auditId()));
+            sink.close();
+          }
+        });
+    if (handshaker != null) {
+      start(stream, sink, request);
+    }
+  }
+
+  private static boolean isText(String contentType) {
+    return contentType != null
+        && (contentType.startsWith("application/json") || contentType.startsWith("text/"));
+  }
+
+  private static void start(
+      ApiResponse.Stream stream, ChannelStreamSink sink, ServerRequest request) {
+    try {
+      stream.source().start(sink);
+    } catch (Throwable e) {
+      log.error(
+          "event=stream_start_failed verb={} path={} audit_id={}",
+          request.api().method(),
+          request.api().path(),
+          request.auditId(),
+          e);
+      sink.close();
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package dev.skiff.apiserver.server;
+
+import dev.skiff.apiserver.http.ApiException;
+import dev.skiff.apiserver.http.ApiRequest;
+import io.netty.channel.ChannelHandler.Sharable;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import java.util.Locale;
+
+/** Asks the {@link Authorizer} about each authenticated request; a denial is 403 Forbidden. */
+@Sharable
+final class AuthorizationHandler extends SimpleChannelInboundHandler<ServerRequest> {
+  private final Authorizer authorizer;
+
+  AuthorizationHandler(Authorizer authorizer) {
+    this.authorizer = authorizer;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, ServerRequest request) {
+    ApiRequest api = request.api();
+    Authorizer.Decision decision;
+    try {
+      decision = authorizer.authorize(api);
+    } catch (ApiException e) {
+      ctx.writeAndFlush(Responses.status(e, request.auditId()));
+      return;
+    }
+    if (!decision.allowed()) {
+      String message =
+          "forbidden: User \""
+              + api.user().name()
+              + "\" cannot "
+              + api.method().toLowerCase(Locale.ROOT)
+              + " path \""
+              + api.path()
+              + "\""
+              + (decision.reason().isEmpty() ? "" : ": " + decision.reason());
+      ctx.writeAndFlush(Responses.status(ApiException.forbidden(message), request.auditId()));
+      return;
+    }
+    ctx.fireChannelRead(request);
+  }
+}
