@@ -534,7 +534,11 @@ public abstract class StoreContract {
 
     assertThatThrownBy(() -> store.range("/cp/", created, null, 0))
         .isInstanceOfSatisfying(
-            Compacted.class, e -> assertThat(e.requestedRevision()).isEqualTo(created));
+            Compacted.class,
+            e -> {
+              assertThat(e.requestedRevision()).isEqualTo(created);
+              assertThat(e.compactedRevision()).isEqualTo(deletedB);
+            });
     assertThatThrownBy(() -> store.range("/cp/", updated, null, 0)).isInstanceOf(Compacted.class);
     assertThatThrownBy(() -> store.watch("/cp/", created, new Recorder()))
         .isInstanceOf(Compacted.class);

@@ -350,13 +350,47 @@ public final class EtcdStore implements Store {
     String message = oneLine(error.getMessage(), error);
     // jetcd surfaces etcd's errors as EtcdException or as the raw gRPC status; the text is stable
     if (message.contains("required revision has been compacted")) {
-      return new Compacted(requestedRevision, knownCompactedRevision.get());
+      return new Compacted(requestedRevision, compactedRevision());
     }
     if (message.contains("required revision is a future revision")) {
       return new IllegalArgumentException(
           "revision " + requestedRevision + " is in the future of etcd at " + endpoints);
     }
     return new StoreUnavailable("etcd at " + endpoints + " is unavailable: " + message, error);
+  }
+
+  /**
+   * etcd's compacted revision. Only a watch reports it, so a watch from revision 1 of one key asks;
+   * this runs only after etcd said a revision was compacted, so the answer comes at once.
+   */
+  private long compactedRevision() {
+    CompletableFuture<Long> answer = new CompletableFuture<>();
+    io.etcd.jetcd.Watch.Watcher probe =
+        client
+            .getWatchClient()
+            .watch(
+                NUL,
+                WatchOption.builder().withRevision(1).build(),
+                io.etcd.jetcd.Watch.listener(
+                    response -> {},
+                    error -> {
+                      if (error instanceof CompactedException compacted) {
+                        answer.complete(compacted.getCompactedRevision());
+                      } else {
+                        answer.completeExceptionally(error);
+                      }
+                    }));
+    try {
+      long revision = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return knownCompactedRevision.accumulateAndGet(revision, Math::max);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return knownCompactedRevision.get();
+    } catch (ExecutionException | TimeoutException e) {
+      return knownCompactedRevision.get();
+    } finally {
+      probe.close();
+    }
   }
 
   static ByteSequence prefixEnd(String prefix) {

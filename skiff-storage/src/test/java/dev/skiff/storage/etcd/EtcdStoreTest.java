@@ -3,6 +3,7 @@ package dev.skiff.storage.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.skiff.storage.Compacted;
 import dev.skiff.storage.Store;
 import dev.skiff.storage.StoreContract;
 import dev.skiff.storage.StoreOptions;
@@ -36,6 +37,21 @@ class EtcdStoreTest extends StoreContract {
     try (Store opened = Stores.open(etcd.endpoint(), StoreOptions.defaults(null))) {
       long rev = opened.create("/via/stores", bytes("v"));
       assertThat(store.get("/via/stores").orElseThrow().modRevision()).isEqualTo(rev);
+    }
+  }
+
+  @Test
+  void aStoreThatDidNotCompactStillReportsEtcdsCompactedRevision() {
+    long first = store.create("/k", bytes("1"));
+    long second = store.update("/k", bytes("2"), first);
+    store.compact(second);
+
+    try (Store other = new EtcdStore(List.of(etcd.clientUrl()), StoreOptions.defaults(null))) {
+      assertThatThrownBy(() -> other.range("/", first, null, 0))
+          .isInstanceOfSatisfying(
+              Compacted.class, e -> assertThat(e.compactedRevision()).isEqualTo(second));
+      assertThatThrownBy(() -> other.watch("/", first - 1, new Recorder()))
+          .isInstanceOf(Compacted.class);
     }
   }
 
