@@ -22,14 +22,31 @@ public final class AcceptNegotiator {
 
   private final List<String> serializers;
   private final Predicate<MediaTypeChoice> allowedConversion;
+  private final boolean ignoreParameters;
 
   /**
    * @param serializers the media types the endpoint can write, preferred first
    * @param allowedConversion which {@code g/v/as} conversions the endpoint serves
    */
   public AcceptNegotiator(List<String> serializers, Predicate<MediaTypeChoice> allowedConversion) {
+    this(serializers, allowedConversion, false);
+  }
+
+  private AcceptNegotiator(
+      List<String> serializers,
+      Predicate<MediaTypeChoice> allowedConversion,
+      boolean ignoreParameters) {
     this.serializers = List.copyOf(serializers);
     this.allowedConversion = allowedConversion;
+    this.ignoreParameters = ignoreParameters;
+  }
+
+  /**
+   * Matches type and subtype only, as the OpenAPI endpoints do: parameters never make a clause
+   * unacceptable and never ask for a conversion.
+   */
+  public static AcceptNegotiator ignoringParameters(List<String> serializers) {
+    return new AcceptNegotiator(serializers, choice -> false, true);
   }
 
   /** JSON and YAML, no conversions: Kubernetes' default endpoint restrictions. */
@@ -54,7 +71,7 @@ public final class AcceptNegotiator {
     }
     for (Clause clause : parse(acceptHeader)) {
       for (String serializer : serializers) {
-        Optional<MediaTypeChoice> choice = clause.match(serializer);
+        Optional<MediaTypeChoice> choice = clause.match(serializer, ignoreParameters);
         if (choice.isPresent()
             && (!choice.get().converted() || allowedConversion.test(choice.get()))) {
           return choice;
@@ -65,7 +82,7 @@ public final class AcceptNegotiator {
   }
 
   private record Clause(String type, String subtype, List<String[]> params, double q) {
-    Optional<MediaTypeChoice> match(String serializer) {
+    Optional<MediaTypeChoice> match(String serializer, boolean ignoreParameters) {
       int slash = serializer.indexOf('/');
       String serializerType = serializer.substring(0, slash);
       String serializerSubtype = serializer.substring(slash + 1);
@@ -74,6 +91,9 @@ public final class AcceptNegotiator {
       }
       if (!subtype.equals("*") && !subtype.equals(serializerSubtype)) {
         return Optional.empty();
+      }
+      if (ignoreParameters) {
+        return Optional.of(MediaTypeChoice.plain(serializer));
       }
       String group = null;
       String version = null;

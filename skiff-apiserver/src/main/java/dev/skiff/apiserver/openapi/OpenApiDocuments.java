@@ -1,0 +1,476 @@
+package dev.skiff.apiserver.openapi;
+
+import dev.skiff.api.Json;
+import dev.skiff.api.ResourceType;
+import dev.skiff.api.catalog.GroupVersions;
+import dev.skiff.api.catalog.ResourceCatalog;
+import io.fabric8.kubernetes.api.model.APIResourceList;
+import io.fabric8.kubernetes.api.model.DeleteOptions;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Status;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The OpenAPI documents of one catalog: the Swagger 2.0 document of everything ({@code
+ * /openapi/v2}) and one OpenAPI 3.0 document per group version ({@code /openapi/v3/apis/apps/v1}),
+ * each generated on first use and kept.
+ */
+final class OpenApiDocuments {
+  /** A serialized document and the hash that names its content. */
+  record Document(byte[] body, String hash) {}
+
+  private static final List<Class<?>> COMMON =
+      List.of(Status.class, DeleteOptions.class, APIResourceList.class, ObjectMeta.class);
+
+  private final ResourceCatalog catalog;
+  private final String serverVersion;
+  private final Function<ResourceType, Optional<ObjectNode>> customSchemas;
+  private final SchemaGenerator v2Schemas;
+  private final SchemaGenerator v3Schemas;
+  private volatile Document v2;
+  private volatile Document v3Index;
+  private final Map<String, Document> v3 = new HashMap<>();
+
+  OpenApiDocuments(
+      ResourceCatalog catalog,
+      PatchTags.Lookup patchTags,
+      String serverVersion,
+      Function<ResourceType, Optional<ObjectNode>> customSchemas) {
+    this.catalog = catalog;
+    this.serverVersion = serverVersion;
+    this.customSchemas = customSchemas;
+    Map<String, ArrayNode> gvks = groupVersionKinds(catalog);
+    this.v2Schemas = new SchemaGenerator(SchemaGenerator.Dialect.V2, patchTags, gvks);
+    this.v3Schemas = new SchemaGenerator(SchemaGenerator.Dialect.V3, patchTags, gvks);
+  }
+
+  /** The Swagger 2.0 document of every served resource. */
+  Document v2() {
+    Document doc = v2;
+    if (doc == null) {
+      synchronized (this) {
+        if (v2 == null) {
+          v2 = document(buildV2());
+        }
+        doc = v2;
+      }
+    }
+    return doc;
+  }
+
+  /** {@code {"paths": {"api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=…"}, …}}}. */
+  Document v3Index() {
+    Document doc = v3Index;
+    if (doc == null) {
+      synchronized (this) {
+        if (v3Index == null) {
+          ObjectNode index = Json.object();
+          ObjectNode paths = index.putObject("paths");
+          for (String path : groupVersionPaths()) {
+            paths
+                .putObject(path)
+                .put(
+                    "serverRelativeURL",
+                    "/openapi/v3/" + path + "?hash=" + v3(path).orElseThrow().hash());
+          }
+          v3Index = document(index);
+        }
+        doc = v3Index;
+      }
+    }
+    return doc;
+  }
+
+  /** The OpenAPI 3.0 document of one group version path, e.g. "api/v1" or "apis/apps/v1". */
+  Optional<Document> v3(String path) {
+    synchronized (v3) {
+      Document doc = v3.get(path);
+      if (doc != null) {
+        return Optional.of(doc);
+      }
+      for (GroupVersions group : catalog.groups()) {
+        for (String version : group.versions()) {
+          if (pathOf(group.group(), version).equals(path)) {
+            doc = document(buildV3(group.group(), version));
+            v3.put(path, doc);
+            return Optional.of(doc);
+          }
+        }
+      }
+      return Optional.empty();
+    }
+  }
+
+  private List<String> groupVersionPaths() {
+    List<String> paths = new ArrayList<>();
+    for (GroupVersions group : catalog.groups()) {
+      for (String version : group.versions()) {
+        if (!catalog.resources(group.group(), version).isEmpty()) {
+          paths.add(pathOf(group.group(), version));
+        }
+      }
+    }
+    return paths;
+  }
+
+  static String pathOf(String group, String version) {
+    return group.isEmpty() ? "api/" + version : "apis/" + group + "/" + version;
+  }
+
+  private ObjectNode buildV2() {
+    ObjectNode doc = Json.object();
+    doc.put("swagger", "2.0");
+    info(doc);
+    ObjectNode paths = doc.putObject("paths");
+    Map<String, ObjectNode> definitions = new TreeMap<>();
+    Set<Class<?>> roots = new LinkedHashSet<>(COMMON);
+    for (ResourceType type : catalog.all()) {
+      addPaths(paths, type, SchemaGenerator.Dialect.V2, v2Schemas);
+      roots.addAll(modelClasses(type));
+      custom(type, SchemaGenerator.Dialect.V2).ifPresent(s -> definitions.put(customName(type), s));
+    }
+    v2Schemas.collect(roots, definitions);
+    ObjectNode defs = doc.putObject("definitions");
+    definitions.forEach(defs::set);
+    ObjectNode security = doc.putObject("securityDefinitions").putObject("BearerToken");
+    security.put("type", "apiKey");
+    security.put("name", "authorization");
+    security.put("in", "header");
+    doc.putArray("security").addObject().putArray("BearerToken");
+    return doc;
+  }
+
+  private ObjectNode buildV3(String group, String version) {
+    ObjectNode doc = Json.object();
+    doc.put("openapi", "3.0.0");
+    info(doc);
+    ObjectNode paths = doc.putObject("paths");
+    Map<String, ObjectNode> schemas = new TreeMap<>();
+    Set<Class<?>> roots = new LinkedHashSet<>(COMMON);
+    for (ResourceType type : catalog.resources(group, version)) {
+      addPaths(paths, type, SchemaGenerator.Dialect.V3, v3Schemas);
+      roots.addAll(modelClasses(type));
+      custom(type, SchemaGenerator.Dialect.V3).ifPresent(s -> schemas.put(customName(type), s));
+    }
+    v3Schemas.collect(roots, schemas);
+    ObjectNode components = doc.putObject("components");
+    ObjectNode schemaNode = components.putObject("schemas");
+    schemas.forEach(schemaNode::set);
+    ObjectNode bearer = components.putObject("securitySchemes").putObject("BearerToken");
+    bearer.put("type", "apiKey");
+    bearer.put("name", "authorization");
+    bearer.put("in", "header");
+    return doc;
+  }
+
+  private void info(ObjectNode doc) {
+    ObjectNode info = doc.putObject("info");
+    info.put("title", "Kubernetes");
+    info.put("version", serverVersion);
+  }
+
+  private List<Class<?>> modelClasses(ResourceType type) {
+    Optional<Class<?>> model = catalog.modelClass(type);
+    if (model.isEmpty()) {
+      return List.of();
+    }
+    List<Class<?>> classes = new ArrayList<>(List.of(model.get()));
+    listClass(model.get()).ifPresent(classes::add);
+    return classes;
+  }
+
+  private static Optional<Class<?>> listClass(Class<?> model) {
+    try {
+      return Optional.of(Class.forName(model.getName() + "List", false, model.getClassLoader()));
+    } catch (ClassNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static String customName(ResourceType type) {
+    return DefinitionNames.custom(type.group(), type.version(), type.kind());
+  }
+
+  /** The schema of a resource without a model class (a custom resource). */
+  private Optional<ObjectNode> custom(ResourceType type, SchemaGenerator.Dialect dialect) {
+    if (catalog.modelClass(type).isPresent()) {
+      return Optional.empty();
+    }
+    ObjectNode schema =
+        customSchemas
+            .apply(type)
+            .map(ObjectNode::deepCopy)
+            .orElseGet(
+                () -> {
+                  ObjectNode s = Json.object();
+                  s.put("type", "object");
+                  s.put("x-kubernetes-preserve-unknown-fields", true);
+                  ObjectNode props = s.putObject("properties");
+                  props.putObject("apiVersion").put("type", "string");
+                  props.putObject("kind").put("type", "string");
+                  props
+                      .putObject("metadata")
+                      .put("$ref", dialect.refPrefix + DefinitionNames.of(ObjectMeta.class));
+                  return s;
+                });
+    ArrayNode gvk = schema.putArray("x-kubernetes-group-version-kind");
+    gvk.add(gvkNode(type.group(), type.version(), type.kind()));
+    return Optional.of(schema);
+  }
+
+  private void addPaths(
+      ObjectNode paths,
+      ResourceType type,
+      SchemaGenerator.Dialect dialect,
+      SchemaGenerator schemas) {
+    String prefix = "/" + pathOf(type.group(), type.version());
+    String gv = operationGroupVersion(type.group(), type.version());
+    String itemRef;
+    String listRef;
+    Optional<Class<?>> model = catalog.modelClass(type);
+    if (model.isPresent()) {
+      itemRef = schemas.ref(model.get());
+      listRef = listClass(model.get()).map(schemas::ref).orElse(null);
+    } else {
+      itemRef = dialect.refPrefix + customName(type);
+      listRef = null;
+    }
+    String tag = tagOf(type.group(), type.version());
+    boolean list = type.verbs().contains("list");
+    boolean create = type.verbs().contains("create");
+    boolean get = type.verbs().contains("get");
+    if (type.namespaced()) {
+      String collection = prefix + "/namespaces/{namespace}/" + type.plural();
+      if (list || create) {
+        ObjectNode path = paths.putObject(collection);
+        pathParameters(path, dialect, "namespace");
+        if (list) {
+          path.set(
+              "get",
+              operation(
+                  dialect, type, tag, "list" + gv + "Namespaced" + type.kind(), "list", listRef));
+        }
+        if (create) {
+          ObjectNode post =
+              operation(
+                  dialect, type, tag, "create" + gv + "Namespaced" + type.kind(), "post", itemRef);
+          requestBody(post, dialect, itemRef);
+          path.set("post", post);
+        }
+      }
+      if (get) {
+        ObjectNode path = paths.putObject(collection + "/{name}");
+        pathParameters(path, dialect, "name", "namespace");
+        path.set(
+            "get",
+            operation(
+                dialect, type, tag, "read" + gv + "Namespaced" + type.kind(), "get", itemRef));
+      }
+      if (list) {
+        ObjectNode path = paths.putObject(prefix + "/" + type.plural());
+        path.set(
+            "get",
+            operation(
+                dialect,
+                type,
+                tag,
+                "list" + gv + type.kind() + "ForAllNamespaces",
+                "list",
+                listRef));
+      }
+    } else {
+      String collection = prefix + "/" + type.plural();
+      if (list || create) {
+        ObjectNode path = paths.putObject(collection);
+        if (list) {
+          path.set(
+              "get", operation(dialect, type, tag, "list" + gv + type.kind(), "list", listRef));
+        }
+        if (create) {
+          ObjectNode post =
+              operation(dialect, type, tag, "create" + gv + type.kind(), "post", itemRef);
+          requestBody(post, dialect, itemRef);
+          path.set("post", post);
+        }
+      }
+      if (get) {
+        ObjectNode path = paths.putObject(collection + "/{name}");
+        pathParameters(path, dialect, "name");
+        path.set("get", operation(dialect, type, tag, "read" + gv + type.kind(), "get", itemRef));
+      }
+    }
+  }
+
+  private static ObjectNode operation(
+      SchemaGenerator.Dialect dialect,
+      ResourceType type,
+      String tag,
+      String operationId,
+      String action,
+      String responseRef) {
+    ObjectNode op = Json.object();
+    op.putArray("tags").add(tag);
+    op.put(
+        "description",
+        switch (action) {
+          case "list" -> "list or watch objects of kind " + type.kind();
+          case "post" -> "create a " + type.kind();
+          default -> "read the specified " + type.kind();
+        });
+    op.put("operationId", operationId);
+    if (dialect == SchemaGenerator.Dialect.V2) {
+      op.putArray("consumes").add("*/*");
+      ArrayNode produces = op.putArray("produces");
+      produces.add("application/json");
+      produces.add("application/yaml");
+      op.putArray("schemes").add("https");
+    }
+    ObjectNode responses = op.putObject("responses");
+    ObjectNode ok = responses.putObject(action.equals("post") ? "201" : "200");
+    ok.put("description", action.equals("post") ? "Created" : "OK");
+    ObjectNode schema = Json.object();
+    if (responseRef != null) {
+      schema.put("$ref", responseRef);
+    } else {
+      schema.put("type", "object");
+    }
+    if (dialect == SchemaGenerator.Dialect.V2) {
+      ok.set("schema", schema);
+    } else {
+      ObjectNode content = ok.putObject("content");
+      content.putObject("application/json").set("schema", schema);
+      content.putObject("application/yaml").set("schema", schema.deepCopy());
+    }
+    responses.putObject("401").put("description", "Unauthorized");
+    op.put("x-kubernetes-action", action);
+    op.set("x-kubernetes-group-version-kind", gvkNode(type.group(), type.version(), type.kind()));
+    return op;
+  }
+
+  private static void requestBody(ObjectNode op, SchemaGenerator.Dialect dialect, String ref) {
+    if (dialect == SchemaGenerator.Dialect.V2) {
+      ObjectNode body = Json.object();
+      body.put("name", "body");
+      body.put("in", "body");
+      body.put("required", true);
+      body.putObject("schema").put("$ref", ref);
+      op.putArray("parameters").add(body);
+    } else {
+      ObjectNode body = op.putObject("requestBody");
+      body.putObject("content").putObject("*/*").putObject("schema").put("$ref", ref);
+      body.put("required", true);
+    }
+  }
+
+  private static void pathParameters(
+      ObjectNode path, SchemaGenerator.Dialect dialect, String... names) {
+    ArrayNode parameters = path.putArray("parameters");
+    for (String name : names) {
+      ObjectNode p = parameters.addObject();
+      p.put("name", name);
+      p.put("in", "path");
+      p.put("required", true);
+      p.put(
+          "description",
+          name.equals("name")
+              ? "name of the object"
+              : "object name and auth scope, such as for teams and projects");
+      if (dialect == SchemaGenerator.Dialect.V2) {
+        p.put("type", "string");
+        p.put("uniqueItems", true);
+      } else {
+        ObjectNode schema = p.putObject("schema");
+        schema.put("type", "string");
+        schema.put("uniqueItems", true);
+      }
+    }
+  }
+
+  private static ObjectNode gvkNode(String group, String version, String kind) {
+    ObjectNode gvk = Json.object();
+    gvk.put("group", group);
+    gvk.put("kind", kind);
+    gvk.put("version", version);
+    return gvk;
+  }
+
+  /** "CoreV1", "AppsV1", "RbacAuthorizationV1", "AutoscalingV2": Kubernetes' operation id infix. */
+  static String operationGroupVersion(String group, String version) {
+    StringBuilder out = new StringBuilder();
+    String base = group.isEmpty() ? "core" : group.replaceAll("\\.k8s\\.io$", "");
+    for (String part : base.split("[.-]")) {
+      if (!part.isEmpty()) {
+        out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+      }
+    }
+    return out.toString() + Character.toUpperCase(version.charAt(0)) + version.substring(1);
+  }
+
+  private static String tagOf(String group, String version) {
+    String base = group.isEmpty() ? "core" : group.replaceAll("\\.k8s\\.io$", "");
+    return base.replace('.', '_').replace('-', '_') + "_" + version;
+  }
+
+  private static Map<String, ArrayNode> groupVersionKinds(ResourceCatalog catalog) {
+    Map<String, ArrayNode> gvks = new LinkedHashMap<>();
+    for (ResourceType type : catalog.all()) {
+      Optional<Class<?>> model = catalog.modelClass(type);
+      if (model.isEmpty()) {
+        continue;
+      }
+      addGvk(gvks, DefinitionNames.of(model.get()), type.group(), type.version(), type.kind());
+      Optional<Class<?>> list = listClass(model.get());
+      if (list.isPresent()) {
+        addGvk(
+            gvks,
+            DefinitionNames.of(list.get()),
+            type.group(),
+            type.version(),
+            type.kind() + "List");
+      }
+    }
+    return gvks;
+  }
+
+  private static void addGvk(
+      Map<String, ArrayNode> gvks, String name, String group, String version, String kind) {
+    ArrayNode entries = gvks.computeIfAbsent(name, n -> Json.MAPPER.createArrayNode());
+    for (var existing : entries) {
+      if (existing.path("group").asString("").equals(group)
+          && existing.path("version").asString("").equals(version)
+          && existing.path("kind").asString("").equals(kind)) {
+        return;
+      }
+    }
+    entries.add(gvkNode(group, version, kind));
+  }
+
+  private static Document document(ObjectNode node) {
+    byte[] body = Json.bytes(node);
+    return new Document(body, sha512(body));
+  }
+
+  static String sha512(byte[] bytes) {
+    try {
+      return HexFormat.of()
+          .withUpperCase()
+          .formatHex(MessageDigest.getInstance("SHA-512").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
