@@ -129,6 +129,20 @@ public final class ResourceCatalog {
     return Optional.empty();
   }
 
+  /**
+   * The resource whose objects this resource's objects are stored as. Versions of one resource
+   * share their objects, stored in the storage version (autoscaling/v1 horizontalpodautoscalers are
+   * stored as autoscaling/v2); events.k8s.io/v1 events cohabit with core v1 events, as in
+   * Kubernetes, so both APIs see the same events. Returns the type itself when it is its own
+   * storage.
+   */
+  public ResourceType storageType(ResourceType type) {
+    if (type.group().equals("events.k8s.io") && type.plural().equals("events")) {
+      return find("", "v1", "events").orElse(type);
+    }
+    return find(type.group(), type.storageVersion(), type.plural()).orElse(type);
+  }
+
   /** The fabric8 model class of a resource, empty for resources without one (custom resources). */
   public Optional<Class<?>> modelClass(ResourceType type) {
     return Optional.ofNullable(

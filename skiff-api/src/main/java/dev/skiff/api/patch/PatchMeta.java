@@ -62,6 +62,11 @@ public record PatchMeta(List<String> strategies, String mergeKey) {
       put(container, "volumeMounts", merge("mountPath"));
       put(container, "volumeDevices", merge("devicePath"));
     }
+    put(io.fabric8.kubernetes.api.model.ContainerStatus.class, "volumeMounts", merge("mountPath"));
+    put(
+        io.fabric8.kubernetes.api.model.ContainerStatus.class,
+        "allocatedResourcesStatus",
+        mergeByName);
     put(PodStatus.class, "conditions", mergeByType);
     put(PodStatus.class, "podIPs", merge("ip"));
     put(PodStatus.class, "hostIPs", merge("ip"));
@@ -76,6 +81,7 @@ public record PatchMeta(List<String> strategies, String mergeKey) {
     put(PersistentVolumeClaimStatus.class, "conditions", mergeByType);
     put(ReplicationControllerStatus.class, "conditions", mergeByType);
     put(ServiceAccount.class, "secrets", mergeByName);
+    put(io.fabric8.kubernetes.api.model.ComponentStatus.class, "conditions", mergeByType);
 
     put(DeploymentSpec.class, "strategy", new PatchMeta(List.of("retainKeys"), ""));
     put(DeploymentStatus.class, "conditions", mergeByType);
@@ -85,6 +91,39 @@ public record PatchMeta(List<String> strategies, String mergeKey) {
     put(JobStatus.class, "conditions", mergeByType);
     put(HorizontalPodAutoscalerStatus.class, "conditions", mergeByType);
     put(PodDisruptionBudgetStatus.class, "conditions", mergeByType);
+    put(
+        io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetSpec.class,
+        "selector",
+        new PatchMeta(List.of("replace"), ""));
+    put(io.fabric8.kubernetes.api.model.storage.CSINodeSpec.class, "drivers", mergeByName);
+
+    put(
+        io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicySpec
+            .class,
+        "matchConditions",
+        mergeByName);
+    put(
+        io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingAdmissionPolicySpec
+            .class,
+        "variables",
+        mergeByName);
+    put(
+        io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration
+            .class,
+        "webhooks",
+        mergeByName);
+    put(
+        io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration.class,
+        "webhooks",
+        mergeByName);
+    put(
+        io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook.class,
+        "matchConditions",
+        mergeByName);
+    put(
+        io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook.class,
+        "matchConditions",
+        mergeByName);
   }
 
   public PatchMeta {
@@ -123,6 +162,11 @@ public record PatchMeta(List<String> strategies, String mergeKey) {
 
   public boolean isMerge() {
     return strategies.contains("merge");
+  }
+
+  /** Whether the field is replaced whole, never merged ("replace"). */
+  public boolean isReplace() {
+    return strategies.contains("replace");
   }
 
   public boolean isRetainKeys() {

@@ -88,6 +88,10 @@ public final class StrategicMergePatch {
         continue;
       }
       if (current.isObject() && value.isObject()) {
+        if (PatchMeta.of(schema, key).map(PatchMeta::isReplace).orElse(false)) {
+          original.set(key, fresh(value, schema, key));
+          continue;
+        }
         Class<?> sub = ModelFields.valueClass(schema, key).orElse(null);
         original.set(key, mergeMap((ObjectNode) current, (ObjectNode) value, sub));
       } else if (current.isArray() && value.isArray()) {

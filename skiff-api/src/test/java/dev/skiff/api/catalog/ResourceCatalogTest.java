@@ -193,6 +193,18 @@ class ResourceCatalogTest {
   }
 
   @Test
+  void storageTypesFollowStorageVersionsAndCohabitingEvents() {
+    ResourceType hpaV1 =
+        catalog.find("autoscaling", "v1", "horizontalpodautoscalers").orElseThrow();
+    assertThat(catalog.storageType(hpaV1).version()).isEqualTo("v2");
+    ResourceType events = catalog.find("events.k8s.io", "v1", "events").orElseThrow();
+    assertThat(catalog.storageType(events))
+        .isEqualTo(catalog.find("", "v1", "events").orElseThrow());
+    ResourceType pods = catalog.find("", "v1", "pods").orElseThrow();
+    assertThat(catalog.storageType(pods)).isSameAs(pods);
+  }
+
+  @Test
   void findsByKindAndByKubectlNames() {
     assertThat(catalog.findByKind("apps", "v1", "Deployment"))
         .map(ResourceType::plural)

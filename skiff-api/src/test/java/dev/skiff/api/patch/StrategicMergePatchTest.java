@@ -222,6 +222,35 @@ class StrategicMergePatchTest {
   }
 
   @Test
+  void podDisruptionBudgetSelectorIsReplacedWhole() {
+    ObjectNode pdb =
+        json("{'spec':{'minAvailable':1,'selector':{'matchLabels':{'app':'web','tier':'x'}}}}");
+    ObjectNode result =
+        StrategicMergePatch.apply(
+            pdb,
+            json("{'spec':{'selector':{'matchLabels':{'app':'db'}}}}"),
+            io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget.class);
+    assertThat(result)
+        .isEqualTo(json("{'spec':{'minAvailable':1,'selector':{'matchLabels':{'app':'db'}}}}"));
+  }
+
+  @Test
+  void webhooksMergeByName() {
+    ObjectNode config =
+        json(
+            "{'webhooks':[{'name':'a.example.com','sideEffects':'None'},{'name':'b.example.com'}]}");
+    ObjectNode result =
+        StrategicMergePatch.apply(
+            config,
+            json("{'webhooks':[{'name':'a.example.com','timeoutSeconds':5}]}"),
+            io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration
+                .class);
+    assertThat(result.at("/webhooks/0"))
+        .isEqualTo(json("{'name':'a.example.com','sideEffects':'None','timeoutSeconds':5}"));
+    assertThat(result.at("/webhooks")).hasSize(2);
+  }
+
+  @Test
   void aMissingMergeKeyIsRejected() {
     assertThatThrownBy(
             () ->
