@@ -313,7 +313,7 @@ public final class SqliteStore implements Store {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (closed) {
       return;
     }
