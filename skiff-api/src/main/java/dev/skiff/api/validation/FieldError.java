@@ -114,7 +114,7 @@ public record FieldError(Type type, String field, Object badValue, String detail
 
   private static String formatValue(Object value) {
     if (value == null) {
-      return "null";
+      return "\"null\"";
     }
     if (value instanceof String s) {
       return quote(s);
