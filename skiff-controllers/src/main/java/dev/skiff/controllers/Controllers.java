@@ -1,5 +1,6 @@
 package dev.skiff.controllers;
 
+import dev.skiff.controllers.deployment.DeploymentControllers;
 import dev.skiff.controllers.replicaset.ReplicaSetControllers;
 import dev.skiff.controllers.runtime.ControllerContext;
 import dev.skiff.controllers.runtime.ControllerRunner;
@@ -17,6 +18,7 @@ final class Controllers {
 
   private static Map<String, Descriptor> build() {
     Map<String, Descriptor> all = new LinkedHashMap<>();
+    all.put("deployment", new Descriptor(true, DeploymentControllers::deployments));
     all.put("replicaset", new Descriptor(true, ReplicaSetControllers::replicaSets));
     all.put(
         "replicationcontroller",
