@@ -1,0 +1,30 @@
+package dev.skiff.apiserver.registry;
+
+/**
+ * The yes/no answers a kind gives the {@link GenericRegistry}.
+ *
+ * @param tracksGeneration metadata.generation starts at 1 and grows with every spec change
+ * @param allowCreateOnUpdate a PUT of a missing object creates it
+ * @param allowUnconditionalUpdate a PUT without metadata.resourceVersion overwrites
+ * @param nameRule how metadata.name is validated
+ */
+public record Traits(
+    boolean tracksGeneration,
+    boolean allowCreateOnUpdate,
+    boolean allowUnconditionalUpdate,
+    NameRule nameRule) {
+
+  public static final Traits DEFAULT = new Traits(false, false, true, NameRule.DNS_SUBDOMAIN);
+
+  public Traits withGeneration() {
+    return new Traits(true, allowCreateOnUpdate, allowUnconditionalUpdate, nameRule);
+  }
+
+  public Traits withCreateOnUpdate() {
+    return new Traits(tracksGeneration, true, allowUnconditionalUpdate, nameRule);
+  }
+
+  public Traits withNameRule(NameRule rule) {
+    return new Traits(tracksGeneration, allowCreateOnUpdate, allowUnconditionalUpdate, rule);
+  }
+}

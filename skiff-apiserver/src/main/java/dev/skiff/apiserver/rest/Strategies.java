@@ -1,0 +1,71 @@
+package dev.skiff.apiserver.rest;
+
+import dev.skiff.apiserver.registry.ResourceStrategy;
+import dev.skiff.apiserver.registry.Traits;
+import dev.skiff.apiserver.registry.apps.DaemonSetStrategy;
+import dev.skiff.apiserver.registry.apps.DeploymentStrategy;
+import dev.skiff.apiserver.registry.apps.ReplicaSetStrategy;
+import dev.skiff.apiserver.registry.apps.StatefulSetStrategy;
+import dev.skiff.apiserver.registry.batch.CronJobStrategy;
+import dev.skiff.apiserver.registry.batch.JobStrategy;
+import dev.skiff.apiserver.registry.core.ClusterIpAllocator;
+import dev.skiff.apiserver.registry.core.ConfigMapStrategy;
+import dev.skiff.apiserver.registry.core.EventStrategy;
+import dev.skiff.apiserver.registry.core.NamespaceStrategy;
+import dev.skiff.apiserver.registry.core.NodeStrategy;
+import dev.skiff.apiserver.registry.core.PodStrategy;
+import dev.skiff.apiserver.registry.core.SecretStrategy;
+import dev.skiff.apiserver.registry.core.ServiceStrategy;
+import java.util.Map;
+
+/** The strategy of each resource by "group/plural"; other resources get the plain strategy. */
+final class Strategies {
+  private static final ResourceStrategy PLAIN = new ResourceStrategy() {};
+  private static final ResourceStrategy CREATE_ON_UPDATE =
+      new ResourceStrategy() {
+        @Override
+        public Traits traits() {
+          return Traits.DEFAULT.withCreateOnUpdate();
+        }
+      };
+  private static final ResourceStrategy WITH_GENERATION =
+      new ResourceStrategy() {
+        @Override
+        public Traits traits() {
+          return Traits.DEFAULT.withGeneration();
+        }
+      };
+
+  private final Map<String, ResourceStrategy> byResource;
+
+  Strategies(ClusterIpAllocator allocator) {
+    ReplicaSetStrategy replicaSets = new ReplicaSetStrategy();
+    EventStrategy events = new EventStrategy();
+    this.byResource =
+        Map.ofEntries(
+            Map.entry("/pods", new PodStrategy()),
+            Map.entry("/services", new ServiceStrategy(allocator)),
+            Map.entry("/configmaps", new ConfigMapStrategy()),
+            Map.entry("/secrets", new SecretStrategy()),
+            Map.entry("/namespaces", new NamespaceStrategy()),
+            Map.entry("/nodes", new NodeStrategy()),
+            Map.entry("/events", events),
+            Map.entry("/endpoints", CREATE_ON_UPDATE),
+            Map.entry("/replicationcontrollers", replicaSets),
+            Map.entry("apps/deployments", new DeploymentStrategy()),
+            Map.entry("apps/replicasets", replicaSets),
+            Map.entry("apps/statefulsets", new StatefulSetStrategy()),
+            Map.entry("apps/daemonsets", new DaemonSetStrategy()),
+            Map.entry("batch/jobs", new JobStrategy()),
+            Map.entry("batch/cronjobs", new CronJobStrategy()),
+            Map.entry("policy/poddisruptionbudgets", WITH_GENERATION),
+            Map.entry("autoscaling/horizontalpodautoscalers", PLAIN),
+            Map.entry("networking.k8s.io/ingresses", WITH_GENERATION),
+            Map.entry("networking.k8s.io/networkpolicies", WITH_GENERATION),
+            Map.entry("apiextensions.k8s.io/customresourcedefinitions", WITH_GENERATION));
+  }
+
+  ResourceStrategy forResource(String group, String plural) {
+    return byResource.getOrDefault(group + "/" + plural, PLAIN);
+  }
+}
