@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     versionProvider = Main.Version.class,
     description = "Skiff: a small, fast Kubernetes-compatible cluster.",
     subcommands = {
+      ServerCommand.class,
       CommandLine.HelpCommand.class,
       ControllerManagerCommand.class,
       SimNodesCommand.class

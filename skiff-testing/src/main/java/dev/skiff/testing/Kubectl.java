@@ -44,6 +44,8 @@ public final class Kubectl {
     List<String> command = new ArrayList<>();
     command.add(binary);
     command.add("--kubeconfig=" + kubeconfig);
+    // a discovery cache per cluster: another server on the same port must not see stale entries
+    command.add("--cache-dir=" + kubeconfig.toAbsolutePath().getParent().resolve("kubectl-cache"));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().putAll(env);

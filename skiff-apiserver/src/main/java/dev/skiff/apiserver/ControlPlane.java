@@ -1,0 +1,148 @@
+package dev.skiff.apiserver;
+
+import dev.skiff.api.catalog.ResourceCatalog;
+import dev.skiff.apiserver.discovery.DiscoveryHandler;
+import dev.skiff.apiserver.openapi.OpenApiHandler;
+import dev.skiff.apiserver.pki.ClusterPki;
+import dev.skiff.apiserver.pki.KubeconfigWriter;
+import dev.skiff.apiserver.rest.RegistryOptions;
+import dev.skiff.apiserver.rest.ResourceHandler;
+import dev.skiff.apiserver.server.ApiServer;
+import dev.skiff.apiserver.server.ApiServerOptions;
+import dev.skiff.apiserver.server.HealthChecks;
+import dev.skiff.apiserver.server.ServerTls;
+import dev.skiff.apiserver.server.VersionInfo;
+import dev.skiff.storage.Store;
+import dev.skiff.storage.StoreOptions;
+import dev.skiff.storage.Stores;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The API server assembled: datastore, PKI, registry, discovery, OpenAPI and the HTTPS transport.
+ * {@code skiff server} and the in-process test cluster both start one.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private final ControlPlaneOptions options;
+  private final Store store;
+  private final ClusterPki pki;
+  private final ResourceHandler resources;
+  private final ApiServer server;
+  private boolean closed;
+
+  private ControlPlane(
+      ControlPlaneOptions options,
+      Store store,
+      ClusterPki pki,
+      ResourceHandler resources,
+      ApiServer server) {
+    this.options = options;
+    this.store = store;
+    this.pki = pki;
+    this.resources = resources;
+    this.server = server;
+  }
+
+  /**
+   * Starts everything and writes the admin kubeconfig; on failure closes what was started and
+   * throws with a one-line message (port in use, unwritable data dir, unreachable datastore).
+   */
+  public static ControlPlane start(ControlPlaneOptions options) {
+    prepareDataDir(options.dataDir());
+    Store store = Stores.open(options.datastoreEndpoint(), storeOptions(options));
+    ResourceHandler resources = null;
+    ApiServer server = null;
+    try {
+      ClusterPki pki = ClusterPki.loadOrCreate(options.dataDir(), options.tlsSans());
+      ResourceCatalog catalog = ResourceCatalog.builtIn();
+      resources = new ResourceHandler(store, catalog, RegistryOptions.defaults());
+      resources.bootstrap();
+      HealthChecks health = new HealthChecks();
+      health.addLivenessCheck("ping", () -> {});
+      health.addLivenessCheck("etcd", store::currentRevision);
+      String[] address = new String[1];
+      ApiRouter router =
+          new ApiRouter(
+              new DiscoveryHandler(() -> catalog, () -> address[0]),
+              new OpenApiHandler(() -> catalog, VersionInfo.GIT_VERSION),
+              resources);
+      server =
+          new ApiServer(
+              new ApiServerOptions(options.bindAddress(), options.port()),
+              ServerTls.fromPki(pki),
+              router,
+              health);
+      server.start();
+      address[0] = options.bindAddress() + ":" + server.port();
+      ControlPlane controlPlane = new ControlPlane(options, store, pki, resources, server);
+      KubeconfigWriter.writeAdmin(options.kubeconfig(), controlPlane.url(), pki);
+      return controlPlane;
+    } catch (RuntimeException e) {
+      if (server != null) {
+        server.close();
+      }
+      if (resources != null) {
+        resources.close();
+      }
+      store.close();
+      throw e;
+    }
+  }
+
+  private static StoreOptions storeOptions(ControlPlaneOptions options) {
+    return StoreOptions.defaults(options.dataDir())
+        .withEtcdTls(options.etcdCaFile(), options.etcdCertFile(), options.etcdKeyFile());
+  }
+
+  private static void prepareDataDir(Path dataDir) {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + dataDir + ": " + e, e);
+    }
+    if (!Files.isWritable(dataDir)) {
+      throw new IllegalStateException("data directory " + dataDir + " is not writable");
+    }
+  }
+
+  /** The address clients should use: loopback when the server listens on every address. */
+  private static String clientHost(String bindAddress) {
+    if (bindAddress.isEmpty() || bindAddress.equals("0.0.0.0")) {
+      return "127.0.0.1";
+    }
+    if (bindAddress.equals("::")) {
+      return "[::1]";
+    }
+    return bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress;
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  /** The URL clients use, e.g. https://127.0.0.1:6443. */
+  public String url() {
+    return "https://" + clientHost(options.bindAddress()) + ":" + port();
+  }
+
+  public Path kubeconfig() {
+    return options.kubeconfig();
+  }
+
+  public ClusterPki pki() {
+    return pki;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    server.close();
+    resources.close();
+    store.close();
+  }
+}

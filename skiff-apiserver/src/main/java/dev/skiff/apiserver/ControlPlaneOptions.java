@@ -1,0 +1,31 @@
+package dev.skiff.apiserver;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How to run a {@link ControlPlane}.
+ *
+ * @param dataDir state directory: TLS material under tls/, the embedded database under db/
+ * @param bindAddress address to listen on
+ * @param port HTTPS port; 0 picks a free one
+ * @param datastoreEndpoint null/empty for the embedded sqlite, else memory://, sqlite:///, etcd://
+ * @param etcdCaFile null unless etcd is reached over TLS
+ * @param tlsSans extra names for the serving certificate
+ * @param kubeconfig where the admin kubeconfig is written
+ */
+public record ControlPlaneOptions(
+    Path dataDir,
+    String bindAddress,
+    int port,
+    String datastoreEndpoint,
+    Path etcdCaFile,
+    Path etcdCertFile,
+    Path etcdKeyFile,
+    List<String> tlsSans,
+    Path kubeconfig) {
+
+  public ControlPlaneOptions {
+    tlsSans = List.copyOf(tlsSans);
+  }
+}

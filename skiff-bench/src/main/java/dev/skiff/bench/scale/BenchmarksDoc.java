@@ -1,0 +1,80 @@
+package dev.skiff.bench.scale;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keeps the scheduling section of {@code docs/benchmarks.md}: one table row per workload, node
+ * count and pod count, replaced when the same measurement is run again; the rest of the file is
+ * left as it is.
+ */
+final class BenchmarksDoc {
+  static final String SECTION = "## Scheduling (scale harness)";
+  static final String HEADER =
+      "| workload | nodes | pods | pods/s avg | pods/s p50 | pods/s p90 | pods/s p99 |"
+          + " latency p50 | latency p90 | latency p99 | harness CPU | harness peak RSS |"
+          + " server CPU | server peak RSS | date | command |";
+  static final String RULE = "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
+  private static final String INTRO =
+      "Measured end to end through the API server by `dev.skiff.bench.scale.ScaleHarness`:"
+          + " simulated nodes, pods created concurrently, bindings observed by watch. Throughput"
+          + " percentiles are over per-second samples; latency runs from the create request to"
+          + " the binding seen by the watch.";
+
+  private BenchmarksDoc() {}
+
+  /** The file's new text with {@code row} put in place of the row with the same key. */
+  static String upsert(String existing, String key, String row) {
+    List<String> lines =
+        new ArrayList<>(existing.isEmpty() ? List.of() : existing.lines().toList());
+    int section = lines.indexOf(SECTION);
+    if (section < 0) {
+      if (lines.isEmpty()) {
+        lines.add("# Benchmarks");
+      }
+      lines.add("");
+      lines.add(SECTION);
+      lines.add("");
+      lines.add(INTRO);
+      lines.add("");
+      lines.add(HEADER);
+      lines.add(RULE);
+      lines.add(row);
+      return String.join("\n", lines) + "\n";
+    }
+    int end = section + 1;
+    while (end < lines.size() && !lines.get(end).startsWith("## ")) {
+      end++;
+    }
+    int lastRow = -1;
+    for (int i = section + 1; i < end; i++) {
+      String line = lines.get(i);
+      if (line.startsWith(key)) {
+        lines.set(i, row);
+        return String.join("\n", lines) + "\n";
+      }
+      if (line.startsWith("|")) {
+        lastRow = i;
+      }
+    }
+    if (lastRow < 0) {
+      lines.add(end, row);
+      lines.add(end, RULE);
+      lines.add(end, HEADER);
+    } else {
+      lines.add(lastRow + 1, row);
+    }
+    return String.join("\n", lines) + "\n";
+  }
+
+  static void write(Path file, String key, String row) throws IOException {
+    String existing = Files.exists(file) ? Files.readString(file) : "";
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    Files.writeString(file, upsert(existing, key, row));
+  }
+}

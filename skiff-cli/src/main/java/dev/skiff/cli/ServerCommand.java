@@ -1,0 +1,129 @@
+package dev.skiff.cli;
+
+import dev.skiff.apiserver.ControlPlane;
+import dev.skiff.apiserver.ControlPlaneOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code skiff server}: the control plane (API server, storage, scheduler, controllers). */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the control plane: the API server with its datastore, the scheduler and the"
+          + " controller manager.",
+      "Prints 'Skiff API server ready at https://ADDR:PORT (kubeconfig: PATH)' when it serves."
+    })
+public final class ServerCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
+      description =
+          "State directory: TLS material, the embedded database, tokens."
+              + " Default: /var/lib/skiff as root, else ~/.skiff.")
+  Path dataDir;
+
+  @Option(
+      names = "--bind-address",
+      paramLabel = "ADDR",
+      defaultValue = "0.0.0.0",
+      description = "Address the API server listens on. Default: ${DEFAULT-VALUE}.")
+  String bindAddress;
+
+  @Option(
+      names = "--https-port",
+      paramLabel = "N",
+      defaultValue = "6443",
+      description = "HTTPS port of the API server. Default: ${DEFAULT-VALUE}.")
+  int httpsPort;
+
+  @Option(
+      names = "--write-kubeconfig",
+      paramLabel = "PATH",
+      description = "Where to write the admin kubeconfig. Default: <data-dir>/admin.kubeconfig.")
+  Path kubeconfig;
+
+  @Option(
+      names = "--datastore-endpoint",
+      paramLabel = "URL",
+      description =
+          "sqlite:///PATH (default: <data-dir>/db/state.db), memory://,"
+              + " etcd://HOST:PORT[,HOST:PORT...] or https://HOST:PORT[,...].")
+  String datastoreEndpoint;
+
+  @Option(
+      names = "--etcd-cafile",
+      paramLabel = "FILE",
+      description = "CA certificate that signed etcd's serving certificate.")
+  Path etcdCaFile;
+
+  @Option(
+      names = "--etcd-certfile",
+      paramLabel = "FILE",
+      description = "Client certificate for etcd.")
+  Path etcdCertFile;
+
+  @Option(names = "--etcd-keyfile", paramLabel = "FILE", description = "Client key for etcd.")
+  Path etcdKeyFile;
+
+  @Option(
+      names = "--tls-san",
+      paramLabel = "NAME",
+      split = ",",
+      description = "Extra host names or IPs for the serving certificate (repeatable).")
+  List<String> tlsSans = new ArrayList<>();
+
+  @Option(
+      names = "--disable-agent",
+      description = "Run the control plane only, without a node agent on this machine.")
+  boolean disableAgent;
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = dataDir != null ? dataDir : DataDirs.defaultDataDir();
+    Path kubeconfigPath = kubeconfig != null ? kubeconfig : dir.resolve("admin.kubeconfig");
+    ControlPlaneOptions options =
+        new ControlPlaneOptions(
+            dir,
+            bindAddress,
+            httpsPort,
+            datastoreEndpoint,
+            etcdCaFile,
+            etcdCertFile,
+            etcdKeyFile,
+            tlsSans,
+            kubeconfigPath);
+    CountDownLatch stopped = new CountDownLatch(1);
+    try (ControlPlane controlPlane = ControlPlane.start(options)) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    controlPlane.close();
+                    stopped.countDown();
+                  },
+                  "skiff-shutdown"));
+      System.out.println(
+          "Skiff API server ready at https://"
+              + hostForUrl(bindAddress)
+              + ":"
+              + controlPlane.port()
+              + " (kubeconfig: "
+              + kubeconfigPath
+              + ")");
+      System.out.flush();
+      stopped.await();
+    }
+    return 0;
+  }
+
+  private static String hostForUrl(String address) {
+    return address.contains(":") ? "[" + address + "]" : address;
+  }
+}
