@@ -83,13 +83,13 @@ public final class StrategicMergePatch {
       JsonNode current = original.get(key);
       if (current == null) {
         if (!deleteList) {
-          original.set(key, fresh(value, schema, key));
+          setOrRemove(original, key, withoutDirectives(discardNulls(value)));
         }
         continue;
       }
       if (current.isObject() && value.isObject()) {
         if (PatchMeta.of(schema, key).map(PatchMeta::isReplace).orElse(false)) {
-          original.set(key, fresh(value, schema, key));
+          setOrRemove(original, key, withoutDirectives(discardNulls(value)));
           continue;
         }
         Class<?> sub = ModelFields.valueClass(schema, key).orElse(null);
@@ -106,31 +106,53 @@ public final class StrategicMergePatch {
           original.set(key, value);
         }
       } else if (!deleteList) {
-        original.set(key, discardNulls(value));
+        setOrRemove(original, key, withoutDirectives(discardNulls(value)));
       }
     }
     return original;
   }
 
-  /** A value for a key the original lacks: directives resolved against nothing, nulls dropped. */
-  private static JsonNode fresh(JsonNode value, Class<?> schema, String key) {
+  private static void setOrRemove(ObjectNode target, String key, JsonNode value) {
+    if (value == null) {
+      target.remove(key);
+    } else {
+      target.set(key, value);
+    }
+  }
+
+  /**
+   * A patch value taken as is where there is nothing to merge into: objects carrying a {@code
+   * $patch} directive are dropped (null when the value itself is one), as are the other directive
+   * keys, which Kubernetes would drop when decoding into the typed object.
+   */
+  private static JsonNode withoutDirectives(JsonNode value) {
     if (value.isObject()) {
-      return mergeMap(
-          Json.object(), (ObjectNode) value, ModelFields.valueClass(schema, key).orElse(null));
+      if (value.has(DIRECTIVE)) {
+        return null;
+      }
+      ObjectNode o = (ObjectNode) value;
+      for (String name : new ArrayList<>(o.propertyNames())) {
+        setOrRemove(o, name, isDirectiveKey(name) ? null : withoutDirectives(o.get(name)));
+      }
+      return o;
     }
     if (value.isArray()) {
-      Optional<PatchMeta> meta = PatchMeta.of(schema, key);
-      if (meta.isPresent() && meta.get().isMerge()) {
-        return mergeList(
-            Json.MAPPER.createArrayNode(),
-            (ArrayNode) value,
-            ModelFields.valueClass(schema, key).orElse(null),
-            meta.get().mergeKey(),
-            false);
+      ArrayNode cleaned = Json.MAPPER.createArrayNode();
+      for (JsonNode element : value) {
+        JsonNode kept = withoutDirectives(element);
+        if (kept != null) {
+          cleaned.add(kept);
+        }
       }
-      return discardNulls(value);
+      return cleaned;
     }
     return value;
+  }
+
+  private static boolean isDirectiveKey(String name) {
+    return name.equals(RETAIN_KEYS)
+        || name.startsWith(SET_ELEMENT_ORDER)
+        || name.startsWith(DELETE_FROM_PRIMITIVE_LIST);
   }
 
   private static JsonNode discardNulls(JsonNode value) {
@@ -189,71 +211,91 @@ public final class StrategicMergePatch {
         continue;
       }
       String key = directiveKey.substring(SET_ELEMENT_ORDER.length());
-      JsonNode order = patch.get(directiveKey);
+      JsonNode order = patch.remove(directiveKey);
       JsonNode originalList = original.get(key);
       JsonNode patchList = patch.get(key);
       if (!order.isArray()
-          || (originalList != null && !originalList.isNull() && !originalList.isArray())
-          || (patchList != null && !patchList.isNull() && !patchList.isArray())) {
+          || (originalList != null && !originalList.isArray())
+          || (patchList != null && !patchList.isArray())) {
         throw PatchException.badRequest("invalid patch format of setElementOrder list");
       }
-      ArrayNode originalArray =
-          originalList instanceof ArrayNode a ? a : Json.MAPPER.createArrayNode();
-      ArrayNode patchArray = patchList instanceof ArrayNode a ? a : Json.MAPPER.createArrayNode();
       Optional<PatchMeta> meta = PatchMeta.of(schema, key);
       String mergeKey = meta.map(PatchMeta::mergeKey).orElse("");
+      if (patchList != null) {
+        validateOrder((ArrayNode) patchList, (ArrayNode) order, mergeKey);
+      }
       ArrayNode merged;
-      if (meta.isPresent() && meta.get().isMerge()) {
-        merged =
-            mergeList(
-                originalArray,
-                patchArray,
-                ModelFields.valueClass(schema, key).orElse(null),
-                mergeKey,
-                false);
+      if (originalList != null && patchList == null) {
+        merged = (ArrayNode) originalList;
+      } else if (originalList == null && patchList != null) {
+        merged = (ArrayNode) withoutDirectives(patchList);
+      } else if (originalList != null) {
+        if (meta.isPresent() && meta.get().isMerge()) {
+          merged =
+              mergeList(
+                  (ArrayNode) originalList,
+                  (ArrayNode) patchList,
+                  ModelFields.valueClass(schema, key).orElse(null),
+                  mergeKey,
+                  false);
+        } else {
+          merged = (ArrayNode) patchList;
+        }
       } else {
-        merged = patchList instanceof ArrayNode ? patchArray : originalArray;
+        continue;
       }
-      if (!merged.isEmpty()) {
-        merged = orderBy(merged, (ArrayNode) order, mergeKey);
+      ArrayNode serverOrder =
+          originalList instanceof ArrayNode a ? a : Json.MAPPER.createArrayNode();
+      boolean maps = !mergeKey.isEmpty();
+      if (maps) {
+        for (JsonNode n : merged) {
+          requireMergeKey(n, mergeKey);
+        }
+        for (JsonNode n : order) {
+          requireMergeKey(n, mergeKey);
+        }
       }
-      if (!merged.isEmpty() || originalList != null) {
-        original.set(key, merged);
-      }
+      original.set(key, normalizeOrder(merged, (ArrayNode) order, serverOrder, mergeKey, maps));
       patch.remove(key);
-      patch.remove(directiveKey);
     }
   }
 
-  /**
-   * Elements named in the order list take their places in its order; others stay where they are.
-   */
-  private static ArrayNode orderBy(ArrayNode list, ArrayNode order, String mergeKey) {
-    boolean maps = list.get(0).isObject();
-    if (maps) {
-      for (JsonNode n : list) {
-        requireMergeKey(n, mergeKey);
-      }
-      for (JsonNode n : order) {
-        requireMergeKey(n, mergeKey);
+  /** The non-deleting elements of the patch list must appear in the order list, in its order. */
+  private static void validateOrder(ArrayNode patchList, ArrayNode order, String mergeKey) {
+    if (order.isEmpty() || patchList.isEmpty()) {
+      return;
+    }
+    List<JsonNode> items = new ArrayList<>();
+    for (JsonNode n : patchList) {
+      if (!(n.isObject() && n.has(DIRECTIVE))) {
+        items.add(n);
       }
     }
-    List<Integer> slots = new ArrayList<>();
-    List<JsonNode> ordered = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      if (indexOf(order, list.get(i), mergeKey, maps) >= 0) {
-        slots.add(i);
-        ordered.add(list.get(i));
+    int p = 0;
+    int o = 0;
+    while (p < items.size() && o < order.size()) {
+      JsonNode item = items.get(p);
+      JsonNode wanted = order.get(o);
+      boolean same =
+          mergeKey.isEmpty()
+              ? sameScalar(item, wanted)
+              : item.has(mergeKey)
+                  && wanted.has(mergeKey)
+                  && sameScalar(item.get(mergeKey), wanted.get(mergeKey));
+      if (same) {
+        p++;
       }
+      o++;
     }
-    ordered.sort(
-        (a, b) ->
-            Integer.compare(indexOf(order, a, mergeKey, maps), indexOf(order, b, mergeKey, maps)));
-    ArrayNode result = list.deepCopy();
-    for (int i = 0; i < slots.size(); i++) {
-      result.set(slots.get(i), ordered.get(i));
+    if (p < items.size()) {
+      throw PatchException.badRequest(
+          "The order in patch list: "
+              + patchList
+              + " doesn't match "
+              + SET_ELEMENT_ORDER
+              + " list: "
+              + order);
     }
-    return result;
   }
 
   private static void requireMergeKey(JsonNode element, String mergeKey) {
@@ -341,7 +383,7 @@ public final class StrategicMergePatch {
     if (replace) {
       ArrayNode replaced = Json.MAPPER.createArrayNode();
       for (JsonNode n : patchItems) {
-        replaced.add(fresh(n, elementSchema));
+        replaced.add(fresh(n));
       }
       return replaced;
     }
@@ -363,16 +405,15 @@ public final class StrategicMergePatch {
         merged.set(
             found, mergeMap((ObjectNode) merged.get(found), (ObjectNode) element, elementSchema));
       } else {
-        merged.add(fresh(element, elementSchema));
+        merged.add(fresh(element));
       }
     }
     return normalizeOrder(merged, patchItems, remaining, mergeKey, true);
   }
 
-  private static JsonNode fresh(JsonNode element, Class<?> elementSchema) {
-    return element.isObject()
-        ? mergeMap(Json.object(), (ObjectNode) element, elementSchema)
-        : element;
+  private static JsonNode fresh(JsonNode element) {
+    JsonNode cleaned = withoutDirectives(discardNulls(element));
+    return cleaned == null ? Json.object() : cleaned;
   }
 
   private static List<JsonNode> iterate(ArrayNode a, ArrayNode b) {

@@ -137,6 +137,45 @@ class StrategicMergePatchTest {
   }
 
   @Test
+  void setElementOrderKeepsServerOnlyElementsInTheirOriginalPlaces() {
+    ObjectNode pod =
+        json("{'spec':{'containers':[{'name':'a'},{'name':'s'},{'name':'b'},{'name':'t'}]}}");
+    ObjectNode result =
+        StrategicMergePatch.apply(
+            pod,
+            json(
+                "{'spec':{'$setElementOrder/containers':[{'name':'b'},{'name':'c'},{'name':'a'}],"
+                    + "'containers':[{'name':'c'}]}}"),
+            Pod.class);
+    assertThat(names(result.at("/spec/containers"))).containsExactly("s", "b", "c", "a", "t");
+  }
+
+  @Test
+  void setElementOrderMustAgreeWithThePatchList() {
+    assertThatThrownBy(
+            () ->
+                patchDeployment(
+                    "{'spec':{'template':{'spec':{"
+                        + "'$setElementOrder/containers':[{'name':'sidecar'},{'name':'nginx'}],"
+                        + "'containers':[{'name':'nginx'},{'name':'sidecar'}]}}}}"))
+        .isInstanceOfSatisfying(
+            PatchException.class, e -> assertThat(e.statusCode()).isEqualTo(400))
+        .hasMessageStartingWith("The order in patch list:");
+  }
+
+  @Test
+  void directivesOnFieldsTheOriginalLacksAreDropped() {
+    ObjectNode result =
+        patchDeployment(
+            "{'spec':{'template':{'spec':{'affinity':{'$patch':'delete'},"
+                + "'initContainers':[{'name':'i','image':'x','env':[{'name':'gone','$patch':'delete'}]},"
+                + "{'$patch':'replace'}]}}}}");
+    assertThat(result.at("/spec/template/spec").has("affinity")).isFalse();
+    assertThat(result.at("/spec/template/spec/initContainers"))
+        .isEqualTo(Json.MAPPER.readTree("[{\"name\":\"i\",\"image\":\"x\",\"env\":[]}]"));
+  }
+
+  @Test
   void retainKeysClearsFieldsNotListed() {
     ObjectNode result =
         patchDeployment("{'spec':{'strategy':{'$retainKeys':['type'],'type':'Recreate'}}}");
