@@ -171,11 +171,7 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
 
   /** The storage-version type of a resource. */
   ResourceType storageType(ResourceType type) {
-    String storage = type.storageVersion();
-    if (storage == null || storage.isEmpty() || storage.equals(type.version())) {
-      return type;
-    }
-    return catalog.find(type.group(), storage, type.plural()).orElse(type);
+    return catalog.storageType(type);
   }
 
   /** The registry of a resource (any version), started on first use. */
@@ -298,10 +294,9 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
                 UnknownFields.find(model, body)
                     .forEach(f -> problems.add("unknown field \"" + f + "\"")));
     FieldValidation.check(call.request().param("fieldValidation"), problems, warnings);
-    ResourceType storage = storageType(call.type());
-    body.put("apiVersion", storage.apiVersion());
-    body.put("kind", storage.kind());
-    return body;
+    body.put("apiVersion", call.type().apiVersion());
+    body.put("kind", call.type().kind());
+    return Conversions.convert(body, storageType(call.type()));
   }
 
   private ApiResponse create(Call call) {
@@ -333,13 +328,14 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
     byte[] body = call.request().body();
     ResourceType requested = call.type();
     ResourceType storage = storageType(requested);
+    Class<?> model = catalog.modelClass(requested).orElse(null);
     UnaryOperator<ObjectNode> change =
         current -> {
-          current.put("apiVersion", requested.apiVersion());
-          ObjectNode patched = Patches.apply(contentType, current, body);
-          patched.put("apiVersion", storage.apiVersion());
-          patched.put("kind", storage.kind());
-          return patched;
+          ObjectNode patched =
+              Patches.apply(contentType, Conversions.convert(current, requested), body, model);
+          patched.put("apiVersion", requested.apiVersion());
+          patched.put("kind", requested.kind());
+          return Conversions.convert(patched, storage);
         };
     WriteResult result = call.registry().patch(call.namespace(), call.name(), change, mode, write);
     return responses.object(200, result.object(), call.type(), format, call.request());

@@ -38,12 +38,7 @@ final class Responses {
   }
 
   private static ObjectNode inVersion(ObjectNode object, ResourceType type) {
-    if (type.apiVersion().equals(Meta.text(object, "apiVersion"))) {
-      return object;
-    }
-    ObjectNode copy = object.deepCopy();
-    copy.put("apiVersion", type.apiVersion());
-    return copy;
+    return Conversions.convert(object, type);
   }
 
   static byte[] encode(ObjectNode node, OutputFormat format) {

@@ -150,7 +150,11 @@ final class Subresources {
                   ObjectNode scale =
                       put
                           ? body
-                          : Patches.apply(contentType, toScale(current), call.request().body());
+                          : Patches.apply(
+                              contentType,
+                              toScale(current),
+                              call.request().body(),
+                              io.fabric8.kubernetes.api.model.autoscaling.v1.Scale.class);
                   JsonNode replicas = scale.path("spec").path("replicas");
                   if (!replicas.isIntegralNumber() || replicas.asLong() < 0) {
                     throw ApiException.invalid(
