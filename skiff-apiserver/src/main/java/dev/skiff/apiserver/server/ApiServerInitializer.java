@@ -70,7 +70,7 @@ final class ApiServerInitializer extends ChannelInitializer<Channel> {
     }
     ChannelPipeline pipeline = channel.pipeline();
     pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
-    pipeline.addLast("flush", new FlushConsolidationHandler(256, true));
+    pipeline.addLast("flush", new FlushConsolidationHandler(256, false));
     pipeline.addLast("alpn", new ProtocolNegotiation());
   }
 

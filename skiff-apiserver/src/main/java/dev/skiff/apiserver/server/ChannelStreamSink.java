@@ -15,6 +15,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,11 +57,22 @@ final class ChannelStreamSink implements StreamSink {
 
   /** Queues {@code task} (e.g. writing the head) before any chunk; watches for disconnects. */
   void begin(Runnable task) {
-    loop.execute(
+    onLoop(
         () -> {
           task.run();
           channel.closeFuture().addListener(channelClosed);
         });
+  }
+
+  /** Runs {@code task} on the event loop, after everything queued before it. */
+  private void onLoop(Runnable task) {
+    try {
+      loop.execute(task);
+    } catch (RejectedExecutionException e) {
+      // the server is shutting down: the stream is over
+      closing.set(true);
+      finish();
+    }
   }
 
   @Override
@@ -68,7 +80,7 @@ final class ChannelStreamSink implements StreamSink {
     if (closing.get()) {
       return;
     }
-    loop.execute(
+    onLoop(
         () -> {
           if (!ended && channel.isActive()) {
             ctx.writeAndFlush(frame(chunk)).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
@@ -94,7 +106,7 @@ final class ChannelStreamSink implements StreamSink {
     if (!closing.compareAndSet(false, true)) {
       return;
     }
-    loop.execute(
+    onLoop(
         () -> {
           if (!ended && channel.isActive()) {
             ended = true;
@@ -130,7 +142,7 @@ final class ChannelStreamSink implements StreamSink {
         return;
       }
     }
-    callbackExecutor.execute(() -> run(callback));
+    runCallbacks(List.of(callback));
   }
 
   private void finish() {
@@ -145,7 +157,16 @@ final class ChannelStreamSink implements StreamSink {
     closing.set(true);
     channel.closeFuture().removeListener(channelClosed);
     if (!toRun.isEmpty()) {
+      runCallbacks(toRun);
+    }
+  }
+
+  /** Off the event loop when possible; inline once the server no longer takes tasks. */
+  private void runCallbacks(List<Runnable> toRun) {
+    try {
       callbackExecutor.execute(() -> toRun.forEach(ChannelStreamSink::run));
+    } catch (RejectedExecutionException e) {
+      toRun.forEach(ChannelStreamSink::run);
     }
   }
 

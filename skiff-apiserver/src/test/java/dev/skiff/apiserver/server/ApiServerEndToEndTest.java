@@ -28,8 +28,6 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,9 +37,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,36 +105,8 @@ class ApiServerEndToEndTest {
     return URI.create("https://127.0.0.1:" + server.port() + path);
   }
 
-  private static SSLContext tls(boolean withClientCertificate) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", pki.caCertificate());
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    KeyManagerFactory kmf = null;
-    if (withClientCertificate) {
-      KeyStore keys = KeyStore.getInstance("PKCS12");
-      keys.load(null, null);
-      keys.setKeyEntry(
-          "admin",
-          pki.adminCertificate().privateKey(),
-          new char[0],
-          new Certificate[] {pki.adminCertificate().certificate(), pki.caCertificate()});
-      kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      kmf.init(keys, new char[0]);
-    }
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(kmf == null ? null : kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-    return context;
-  }
-
   private static HttpClient client(HttpClient.Version version, boolean admin) throws Exception {
-    return HttpClient.newBuilder()
-        .version(version)
-        .sslContext(tls(admin))
-        .connectTimeout(Duration.ofSeconds(10))
-        .build();
+    return EndToEndClients.client(pki, version, admin);
   }
 
   private static StreamSink nextStream() throws InterruptedException {

@@ -187,6 +187,18 @@ class Http1PipelineTest {
   }
 
   @Test
+  void publicPathsMatchWholeSegments() {
+    channel();
+
+    send("GET /healthzz HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(output()).startsWith("HTTP/1.1 401 ");
+    send("GET /version/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(output()).startsWith("HTTP/1.1 200 ");
+    send("GET /livez/ping HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(output()).startsWith("HTTP/1.1 200 ");
+  }
+
+  @Test
   void authenticatedRequestReachesHandlerDecoded() {
     channel();
 
