@@ -60,7 +60,6 @@ public final class ControlPlane implements AutoCloseable {
       resources = new ResourceHandler(store, catalog, RegistryOptions.defaults());
       resources.bootstrap();
       HealthChecks health = new HealthChecks();
-      health.addLivenessCheck("ping", () -> {});
       health.addLivenessCheck("etcd", store::currentRevision);
       String[] address = new String[1];
       ApiRouter router =
