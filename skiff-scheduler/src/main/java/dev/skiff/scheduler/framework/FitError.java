@@ -40,7 +40,10 @@ public final class FitError {
       }
     }
     if (postFilterMessage != null && !postFilterMessage.isEmpty()) {
-      sb.append(' ').append(postFilterMessage).append('.');
+      sb.append(' ').append(postFilterMessage);
+      if (!postFilterMessage.endsWith(".")) {
+        sb.append('.');
+      }
     }
     return sb.toString();
   }
