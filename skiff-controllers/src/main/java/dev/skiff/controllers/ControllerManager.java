@@ -88,9 +88,14 @@ public final class ControllerManager implements AutoCloseable {
     ControllerSelection selection = new ControllerSelection(options.controllers());
     List<String> enabled = new ArrayList<>();
     for (Map.Entry<String, Controllers.Descriptor> entry : Controllers.ALL.entrySet()) {
-      if (selection.enabled(entry.getKey(), entry.getValue().onByDefault())) {
-        enabled.add(entry.getKey());
+      if (!selection.enabled(entry.getKey(), entry.getValue().onByDefault())) {
+        continue;
       }
+      if (entry.getKey().equals("root-ca-cert-publisher") && options.rootCaPem().isEmpty()) {
+        // nothing to publish without the CA certificate
+        continue;
+      }
+      enabled.add(entry.getKey());
     }
     return enabled;
   }
