@@ -96,12 +96,11 @@ public final class StrategicMergePatch {
         original.set(key, mergeMap((ObjectNode) current, (ObjectNode) value, sub));
       } else if (current.isArray() && value.isArray()) {
         Optional<PatchMeta> meta = PatchMeta.of(schema, key);
-        if (meta.isPresent() && meta.get().isMerge()) {
+        if (deleteList || (meta.isPresent() && meta.get().isMerge())) {
           Class<?> sub = ModelFields.valueClass(schema, key).orElse(null);
+          String mergeKey = meta.map(PatchMeta::mergeKey).orElse("");
           original.set(
-              key,
-              mergeList(
-                  (ArrayNode) current, (ArrayNode) value, sub, meta.get().mergeKey(), deleteList));
+              key, mergeList((ArrayNode) current, (ArrayNode) value, sub, mergeKey, deleteList));
         } else {
           original.set(key, value);
         }

@@ -33,16 +33,26 @@ public final class Quantity implements Comparable<Quantity> {
 
   private final BigDecimal value;
   private final Format format;
+  // the text as given, kept when Kubernetes keeps it (see keepsText)
+  private final String text;
 
   private Quantity(BigDecimal value, Format format) {
+    this(value, format, null);
+  }
+
+  private Quantity(BigDecimal value, Format format, String text) {
     this.value = value;
     this.format = format;
+    this.text = text;
   }
 
   /** Parses a quantity; throws IllegalArgumentException with Kubernetes' message when invalid. */
   public static Quantity parse(String text) {
     if (text == null || text.isEmpty()) {
       throw new IllegalArgumentException(FORMAT_ERROR);
+    }
+    if (text.equals("0")) {
+      return new Quantity(BigDecimal.ZERO, Format.DECIMAL_SI, text);
     }
     int end = text.length();
     int pos = 0;
@@ -78,7 +88,8 @@ public final class Quantity implements Comparable<Quantity> {
     String suffix = text.substring(suffixStart);
     BigDecimal amount;
     try {
-      amount = new BigDecimal(number.isEmpty() || number.equals(".") ? "x" : number);
+      // Kubernetes reads a number part without digits ("", ".", after a sign) as zero
+      amount = number.replace(".", "").isEmpty() ? BigDecimal.ZERO : new BigDecimal(number);
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(NUMERIC_ERROR);
     }
@@ -112,7 +123,60 @@ public final class Quantity implements Comparable<Quantity> {
     if (format == Format.BINARY_SI && amount.compareTo(BigDecimal.ONE) < 0 && amount.signum() > 0) {
       format = Format.DECIMAL_SI;
     }
-    return new Quantity(negative ? amount.negate() : amount, format);
+    BigDecimal signed = negative ? amount.negate() : amount;
+    return new Quantity(signed, format, keepsText(number, suffix, binaryPower) ? text : null);
+  }
+
+  /**
+   * Kubernetes serializes a parsed quantity as it was written when its fast path took it: an
+   * integer mantissa of at most 18 digits (15 with a binary suffix) with an exponent that is a
+   * multiple of 3 and no trailing "000" or leading zero, or with a whole binary suffix and a
+   * mantissa not divisible by 8. Everything else is written in canonical form.
+   */
+  private static boolean keepsText(String number, String suffix, int binaryPower) {
+    int dot = number.indexOf('.');
+    String num = stripLeadingZeros(dot < 0 ? number : number.substring(0, dot));
+    if (num.isEmpty()) {
+      num = "0";
+    }
+    String denom = dot < 0 ? "" : number.substring(dot + 1);
+    String shifted = num + denom;
+    if (binaryPower > 0) {
+      int exponent = binaryPower * 10;
+      int precision = 15 - num.length() - (int) ((float) exponent * 3 / 10) - 1;
+      if (!denom.isEmpty() || precision < 0) {
+        return false;
+      }
+      long value = Long.parseLong(shifted);
+      return value % 8 != 0 && fitsAfterShift(value, exponent);
+    }
+    Integer exponent = decimalExponent(suffix);
+    if (exponent == null) {
+      try {
+        exponent = Integer.parseInt(suffix.substring(1));
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+    int precision = 18 - (num.length() + denom.length());
+    int scale = exponent - denom.length();
+    return precision >= 0
+        && scale >= -9
+        && scale % 3 == 0
+        && !shifted.endsWith("000")
+        && shifted.charAt(0) != '0';
+  }
+
+  private static boolean fitsAfterShift(long value, int bits) {
+    return bits < 63 && value <= (Long.MAX_VALUE >> bits);
+  }
+
+  private static String stripLeadingZeros(String digits) {
+    int i = 0;
+    while (i < digits.length() && digits.charAt(i) == '0') {
+      i++;
+    }
+    return digits.substring(i);
   }
 
   /** Reads a quantity from JSON, where it is a string or a bare number. */
@@ -232,9 +296,17 @@ public final class Quantity implements Comparable<Quantity> {
     return value.signum() == 0 ? 0 : value.stripTrailingZeros().hashCode();
   }
 
-  /** Kubernetes' canonical form, e.g. "1500m", "1Gi", "1536", "10e3". */
+  /**
+   * How Kubernetes writes the quantity: the parsed text where Kubernetes keeps it, otherwise the
+   * canonical form, e.g. "1500m", "1Gi", "1536", "10e3".
+   */
   @Override
   public String toString() {
+    return text != null ? text : canonical();
+  }
+
+  /** Kubernetes' canonical form, e.g. "1500m", "1Gi", "1536", "10e3". */
+  public String canonical() {
     if (value.signum() == 0) {
       return "0";
     }

@@ -60,7 +60,7 @@ class QuantityTest {
   @ParameterizedTest
   @MethodSource("canonicalForms")
   void canonicalForm(Canonical c) {
-    assertThat(Quantity.parse(c.input()).toString()).isEqualTo(c.canonical());
+    assertThat(Quantity.parse(c.input()).canonical()).isEqualTo(c.canonical());
   }
 
   @ParameterizedTest
@@ -68,7 +68,8 @@ class QuantityTest {
   void canonicalFormIsStable(Canonical c) {
     Quantity q = Quantity.parse(c.input());
     assertThat(Quantity.parse(q.toString())).isEqualTo(q);
-    assertThat(Quantity.parse(q.toString()).toString()).isEqualTo(q.toString());
+    assertThat(Quantity.parse(q.canonical()).canonical()).isEqualTo(q.canonical());
+    assertThat(Quantity.parse(q.canonical()).toString()).isEqualTo(q.canonical());
   }
 
   record Invalid(String input, String message) {}
@@ -84,7 +85,7 @@ class QuantityTest {
         new Invalid("1i", Quantity.SUFFIX_ERROR),
         new Invalid("1e", Quantity.SUFFIX_ERROR),
         new Invalid("1Ki5", Quantity.SUFFIX_ERROR),
-        new Invalid(".", Quantity.NUMERIC_ERROR));
+        new Invalid("1.5.", Quantity.FORMAT_ERROR));
   }
 
   @ParameterizedTest
@@ -93,6 +94,45 @@ class QuantityTest {
     assertThatThrownBy(() -> Quantity.parse(c.input()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(c.message());
+  }
+
+  record Kept(String input, String written) {}
+
+  static Stream<Kept> writtenForms() {
+    return Stream.of(
+        new Kept("0", "0"),
+        new Kept("+2", "+2"),
+        new Kept("007", "007"),
+        new Kept("1E3", "1E3"),
+        new Kept("1e4", "10e3"),
+        new Kept("1000", "1k"),
+        new Kept("1200k", "1200k"),
+        new Kept("1Gi", "1Gi"),
+        new Kept("1024Mi", "1Gi"),
+        new Kept("8Gi", "8Gi"),
+        new Kept("0.5", "500m"),
+        new Kept("100m", "100m"),
+        new Kept("-", "0"),
+        new Kept(".", "0"),
+        new Kept("0Mi", "0"),
+        new Kept("5e0", "5e0"),
+        new Kept("1.", "1."));
+  }
+
+  @ParameterizedTest
+  @MethodSource("writtenForms")
+  void keepsTheTextWhereKubernetesDoes(Kept c) {
+    Quantity q = Quantity.parse(c.input());
+    assertThat(q.toString()).isEqualTo(c.written());
+    assertThat(Quantity.parse(c.written())).isEqualTo(q);
+  }
+
+  @Test
+  void canonicalIgnoresTheText() {
+    assertThat(Quantity.parse("+2").canonical()).isEqualTo("2");
+    assertThat(Quantity.parse("1E3").canonical()).isEqualTo("1e3");
+    assertThat(Quantity.parse("007").canonical()).isEqualTo("7");
+    assertThat(Quantity.parse("1E3").add(Quantity.ZERO).toString()).isEqualTo("1e3");
   }
 
   @Test
