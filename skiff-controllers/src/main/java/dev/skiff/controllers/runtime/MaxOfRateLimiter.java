@@ -7,9 +7,8 @@ import java.util.List;
 public final class MaxOfRateLimiter<K> implements RateLimiter<K> {
   private final List<RateLimiter<K>> limiters;
 
-  @SafeVarargs
-  public MaxOfRateLimiter(RateLimiter<K>... limiters) {
-    this.limiters = List.of(limiters);
+  public MaxOfRateLimiter(RateLimiter<K> first, RateLimiter<K> second) {
+    this.limiters = List.of(first, second);
   }
 
   @Override
