@@ -124,7 +124,16 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
     } else if (namespace.isEmpty() && !info.verb().equals("list") && !info.verb().equals("watch")) {
       throw notFound();
     }
-    Call call = new Call(request, info, type, registry(type), namespace);
+    boolean bindings = type.group().isEmpty() && type.plural().equals("bindings");
+    GenericRegistry registry = registry(bindings ? coreType("pods") : type);
+    Call call = new Call(request, info, type, registry, namespace);
+    if (bindings) {
+      if (!info.verb().equals("create") || !info.subresource().isEmpty()) {
+        throw ApiException.methodNotAllowed(
+            "the server does not allow this method on the requested resource");
+      }
+      return subresources.bindingResource(call, registry);
+    }
     if (!info.subresource().isEmpty()) {
       return subresources.handle(call);
     }

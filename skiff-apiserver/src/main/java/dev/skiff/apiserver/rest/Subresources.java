@@ -226,42 +226,64 @@ final class Subresources {
 
   // ---- pods/binding and pods/eviction
 
+  /** POST pods/NAME/binding: binds the pod named by the URL. */
   private ApiResponse bind(Call call) {
     ObjectNode binding = BodyDecoder.decodeObject(call.request(), bindingType(), null);
+    return bind(call, call.registry(), call.name(), binding);
+  }
+
+  /** POST namespaces/NS/bindings: binds the pod the Binding names. */
+  ApiResponse bindingResource(Call call, GenericRegistry pods) {
+    ObjectNode binding = BodyDecoder.decodeObject(call.request(), bindingType(), null);
+    String name = Meta.name(binding);
+    if (name.isEmpty()) {
+      throw ApiException.invalid(
+          "",
+          "Binding",
+          "",
+          List.of(new ApiException.Cause("FieldValueRequired", "Required value", "metadata.name")));
+    }
+    return bind(call, pods, name, binding);
+  }
+
+  /**
+   * Sets spec.nodeName of an unbound pod, once, and copies the Binding's annotations to it, as
+   * Kubernetes' binding does.
+   */
+  private ApiResponse bind(Call call, GenericRegistry pods, String name, ObjectNode binding) {
     String node = Meta.text(binding.path("target"), "name");
     if (node.isEmpty()) {
       throw ApiException.invalid(
           "",
           "Binding",
-          call.name(),
+          name,
           List.of(new ApiException.Cause("FieldValueRequired", "Required value", "target.name")));
     }
     WriteOptions write = handler.writeOptions(call);
-    call.registry()
-        .patch(
-            call.namespace(),
-            call.name(),
-            pod -> {
-              String bound = Meta.textAt(pod, "spec.nodeName");
-              if (!bound.isEmpty()) {
-                throw ApiException.conflict(
-                    "",
-                    "pods",
-                    call.name(),
-                    "pod " + call.name() + " is already assigned to node \"" + bound + "\"");
-              }
-              if (Meta.deleting(pod)) {
-                throw ApiException.conflict(
-                    "",
-                    "pods",
-                    call.name(),
-                    "pod " + call.name() + " is being deleted, cannot be assigned to a host");
-              }
-              Meta.child(pod, "spec").put("nodeName", node);
-              return pod;
-            },
-            UpdateMode.SUBRESOURCE,
-            write);
+    pods.patch(
+        call.namespace(),
+        name,
+        pod -> {
+          String bound = Meta.textAt(pod, "spec.nodeName");
+          if (!bound.isEmpty()) {
+            throw ApiException.conflict(
+                "", "pods", name, "pod " + name + " is already assigned to node \"" + bound + "\"");
+          }
+          if (Meta.deleting(pod)) {
+            throw ApiException.conflict(
+                "",
+                "pods",
+                name,
+                "pod " + name + " is being deleted, cannot be assigned to a host");
+          }
+          Meta.child(pod, "spec").put("nodeName", node);
+          for (var e : binding.path("metadata").path("annotations").properties()) {
+            Meta.child(Meta.metadata(pod), "annotations").set(e.getKey(), e.getValue());
+          }
+          return pod;
+        },
+        UpdateMode.SUBRESOURCE,
+        write);
     return created();
   }
 

@@ -128,6 +128,7 @@ public final class WatchCache implements AutoCloseable {
         return;
       }
       LOG.info("event=watch_cache_restart prefix={} reason={}", prefix, error.toString());
+      failed.close();
       watchers.forEach(CacheWatcher::close);
       watchers.clear();
       load();
