@@ -27,6 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ComponentStatusHandler implements ApiHandler {
   private static final String PREFIX = "/api/v1/componentstatuses";
+  private static final Map<String, List<String>> DEPRECATION =
+      Map.of("Warning", List.of("299 - \"v1 ComponentStatus is deprecated in v1.19+\""));
 
   private final Map<String, Supplier<HealthResult>> probes;
   private final TablePrinter printer;
@@ -95,7 +97,7 @@ public final class ComponentStatusHandler implements ApiHandler {
         choice.mediaType().equals(AcceptNegotiator.YAML)
             ? Json.YAML.writeValueAsBytes(body)
             : Json.bytes(body);
-    return new ApiResponse.Full(200, choice.contentType(), bytes);
+    return new ApiResponse.Full(200, choice.contentType(), bytes, DEPRECATION);
   }
 
   private static boolean isWatch(ApiRequest request) {

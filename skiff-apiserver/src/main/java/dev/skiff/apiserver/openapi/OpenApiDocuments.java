@@ -232,6 +232,15 @@ final class OpenApiDocuments {
     return Optional.of(schema);
   }
 
+  private static final List<String> WRITE_PARAMETERS =
+      List.of("dryRun", "fieldManager", "fieldValidation");
+  private static final List<String> PATCH_TYPES =
+      List.of(
+          "application/apply-patch+yaml",
+          "application/json-patch+json",
+          "application/merge-patch+json",
+          "application/strategic-merge-patch+json");
+
   private void addPaths(
       ObjectNode paths,
       ResourceType type,
@@ -239,79 +248,93 @@ final class OpenApiDocuments {
       SchemaGenerator schemas) {
     String prefix = "/" + pathOf(type.group(), type.version());
     String gv = operationGroupVersion(type.group(), type.version());
-    String itemRef;
-    String listRef;
     Optional<Class<?>> model = catalog.modelClass(type);
-    if (model.isPresent()) {
-      itemRef = schemas.ref(model.get());
-      listRef = listClass(model.get()).map(schemas::ref).orElse(null);
-    } else {
-      itemRef = dialect.refPrefix + customName(type);
-      listRef = null;
-    }
+    String itemRef = model.map(schemas::ref).orElse(dialect.refPrefix + customName(type));
+    String listRef = model.flatMap(OpenApiDocuments::listClass).map(schemas::ref).orElse(null);
+    String statusRef = schemas.ref(Status.class);
     String tag = tagOf(type.group(), type.version());
-    boolean list = type.verbs().contains("list");
-    boolean create = type.verbs().contains("create");
-    boolean get = type.verbs().contains("get");
-    if (type.namespaced()) {
-      String collection = prefix + "/namespaces/{namespace}/" + type.plural();
-      if (list || create) {
-        ObjectNode path = paths.putObject(collection);
-        pathParameters(path, dialect, "namespace");
-        if (list) {
-          path.set(
-              "get",
-              operation(
-                  dialect, type, tag, "list" + gv + "Namespaced" + type.kind(), "list", listRef));
-        }
-        if (create) {
-          ObjectNode post =
-              operation(
-                  dialect, type, tag, "create" + gv + "Namespaced" + type.kind(), "post", itemRef);
-          requestBody(post, dialect, itemRef);
-          path.set("post", post);
-        }
-      }
-      if (get) {
-        ObjectNode path = paths.putObject(collection + "/{name}");
-        pathParameters(path, dialect, "name", "namespace");
-        path.set(
-            "get",
-            operation(
-                dialect, type, tag, "read" + gv + "Namespaced" + type.kind(), "get", itemRef));
-      }
-      if (list) {
-        ObjectNode path = paths.putObject(prefix + "/" + type.plural());
-        path.set(
-            "get",
-            operation(
-                dialect,
-                type,
-                tag,
-                "list" + gv + type.kind() + "ForAllNamespaces",
-                "list",
-                listRef));
-      }
-    } else {
-      String collection = prefix + "/" + type.plural();
-      if (list || create) {
-        ObjectNode path = paths.putObject(collection);
-        if (list) {
-          path.set(
-              "get", operation(dialect, type, tag, "list" + gv + type.kind(), "list", listRef));
-        }
-        if (create) {
-          ObjectNode post =
-              operation(dialect, type, tag, "create" + gv + type.kind(), "post", itemRef);
-          requestBody(post, dialect, itemRef);
-          path.set("post", post);
-        }
-      }
-      if (get) {
-        ObjectNode path = paths.putObject(collection + "/{name}");
-        pathParameters(path, dialect, "name");
-        path.set("get", operation(dialect, type, tag, "read" + gv + type.kind(), "get", itemRef));
-      }
+    String scope = type.namespaced() ? "Namespaced" : "";
+    String kind = type.kind();
+    List<String> verbs = type.verbs();
+    String collectionPath =
+        type.namespaced()
+            ? prefix + "/namespaces/{namespace}/" + type.plural()
+            : prefix + "/" + type.plural();
+    List<String> collectionParameters = type.namespaced() ? List.of("namespace") : List.of();
+    List<String> itemParameters =
+        type.namespaced() ? List.of("name", "namespace") : List.of("name");
+
+    ObjectNode collection = Json.object();
+    if (verbs.contains("list")) {
+      collection.set(
+          "get", operation(dialect, type, tag, "list" + gv + scope + kind, "list", listRef));
+    }
+    if (verbs.contains("create")) {
+      ObjectNode post =
+          operation(dialect, type, tag, "create" + gv + scope + kind, "post", itemRef);
+      requestBody(post, dialect, List.of("*/*"), itemRef);
+      queryParameters(post, dialect, WRITE_PARAMETERS);
+      collection.set("post", post);
+    }
+    if (verbs.contains("deletecollection")) {
+      ObjectNode delete =
+          operation(
+              dialect,
+              type,
+              tag,
+              "deletecollection" + gv + scope + kind,
+              "deletecollection",
+              statusRef);
+      queryParameters(
+          delete, dialect, List.of("dryRun", "gracePeriodSeconds", "propagationPolicy"));
+      collection.set("delete", delete);
+    }
+    if (!collection.isEmpty()) {
+      pathParameters(collection, dialect, collectionParameters);
+      paths.set(collectionPath, collection);
+    }
+
+    ObjectNode item = Json.object();
+    if (verbs.contains("get")) {
+      item.set("get", operation(dialect, type, tag, "read" + gv + scope + kind, "get", itemRef));
+    }
+    if (verbs.contains("update")) {
+      ObjectNode put = operation(dialect, type, tag, "replace" + gv + scope + kind, "put", itemRef);
+      requestBody(put, dialect, List.of("*/*"), itemRef);
+      queryParameters(put, dialect, WRITE_PARAMETERS);
+      item.set("put", put);
+    }
+    if (verbs.contains("patch")) {
+      ObjectNode patch =
+          operation(dialect, type, tag, "patch" + gv + scope + kind, "patch", itemRef);
+      // Strategic merge needs the model's patch tags: custom resources only take the others.
+      List<String> patchTypes =
+          model.isPresent()
+              ? PATCH_TYPES
+              : PATCH_TYPES.stream().filter(t -> !t.contains("strategic")).toList();
+      requestBody(patch, dialect, patchTypes, null);
+      List<String> parameters = new ArrayList<>(WRITE_PARAMETERS);
+      parameters.add("force");
+      queryParameters(patch, dialect, parameters);
+      item.set("patch", patch);
+    }
+    if (verbs.contains("delete")) {
+      ObjectNode delete =
+          operation(dialect, type, tag, "delete" + gv + scope + kind, "delete", statusRef);
+      queryParameters(
+          delete, dialect, List.of("dryRun", "gracePeriodSeconds", "propagationPolicy"));
+      item.set("delete", delete);
+    }
+    if (!item.isEmpty()) {
+      pathParameters(item, dialect, itemParameters);
+      paths.set(collectionPath + "/{name}", item);
+    }
+
+    if (type.namespaced() && verbs.contains("list")) {
+      ObjectNode all = paths.putObject(prefix + "/" + type.plural());
+      all.set(
+          "get",
+          operation(dialect, type, tag, "list" + gv + kind + "ForAllNamespaces", "list", listRef));
     }
   }
 
@@ -329,6 +352,10 @@ final class OpenApiDocuments {
         switch (action) {
           case "list" -> "list or watch objects of kind " + type.kind();
           case "post" -> "create a " + type.kind();
+          case "put" -> "replace the specified " + type.kind();
+          case "patch" -> "partially update the specified " + type.kind();
+          case "delete" -> "delete a " + type.kind();
+          case "deletecollection" -> "delete collection of " + type.kind();
           default -> "read the specified " + type.kind();
         });
     op.put("operationId", operationId);
@@ -361,23 +388,62 @@ final class OpenApiDocuments {
     return op;
   }
 
-  private static void requestBody(ObjectNode op, SchemaGenerator.Dialect dialect, String ref) {
+  /** The body an operation takes: one schema (or any object when null) per content type. */
+  private static void requestBody(
+      ObjectNode op, SchemaGenerator.Dialect dialect, List<String> contentTypes, String ref) {
+    ObjectNode schema = Json.object();
+    if (ref != null) {
+      schema.put("$ref", ref);
+    } else {
+      schema.put("type", "object");
+    }
     if (dialect == SchemaGenerator.Dialect.V2) {
+      ArrayNode consumes = op.putArray("consumes");
+      contentTypes.forEach(consumes::add);
       ObjectNode body = Json.object();
       body.put("name", "body");
       body.put("in", "body");
       body.put("required", true);
-      body.putObject("schema").put("$ref", ref);
-      op.putArray("parameters").add(body);
+      body.set("schema", schema);
+      parameters(op).add(body);
     } else {
-      ObjectNode body = op.putObject("requestBody");
-      body.putObject("content").putObject("*/*").putObject("schema").put("$ref", ref);
-      body.put("required", true);
+      ObjectNode content = op.putObject("requestBody").putObject("content");
+      contentTypes.forEach(t -> content.putObject(t).set("schema", schema.deepCopy()));
+      ((ObjectNode) op.get("requestBody")).put("required", true);
+    }
+  }
+
+  private static ArrayNode parameters(ObjectNode op) {
+    return op.has("parameters") ? (ArrayNode) op.get("parameters") : op.putArray("parameters");
+  }
+
+  private static void queryParameters(
+      ObjectNode op, SchemaGenerator.Dialect dialect, List<String> names) {
+    ArrayNode parameters = parameters(op);
+    for (String name : names) {
+      ObjectNode p = parameters.addObject();
+      p.put("name", name);
+      p.put("in", "query");
+      String type =
+          name.equals("force")
+              ? "boolean"
+              : name.equals("gracePeriodSeconds") ? "integer" : "string";
+      if (dialect == SchemaGenerator.Dialect.V2) {
+        p.put("type", type);
+        p.put("uniqueItems", true);
+      } else {
+        ObjectNode schema = p.putObject("schema");
+        schema.put("type", type);
+        schema.put("uniqueItems", true);
+      }
     }
   }
 
   private static void pathParameters(
-      ObjectNode path, SchemaGenerator.Dialect dialect, String... names) {
+      ObjectNode path, SchemaGenerator.Dialect dialect, List<String> names) {
+    if (names.isEmpty()) {
+      return;
+    }
     ArrayNode parameters = path.putArray("parameters");
     for (String name : names) {
       ObjectNode p = parameters.addObject();

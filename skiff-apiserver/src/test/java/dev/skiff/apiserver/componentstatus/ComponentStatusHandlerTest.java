@@ -57,6 +57,12 @@ class ComponentStatusHandlerTest {
         body(handler.handle(request("GET", "/api/v1/componentstatuses", Map.of(), null)));
 
     assertThat(list.get("kind").asString()).isEqualTo("ComponentStatusList");
+    assertThat(
+            handler
+                .handle(request("GET", "/api/v1/componentstatuses", Map.of(), null))
+                .headers()
+                .get("Warning"))
+        .containsExactly("299 - \"v1 ComponentStatus is deprecated in v1.19+\"");
     assertThat(list.get("items")).hasSize(3);
     assertThat(list.at("/items/0/metadata/name").asString()).isEqualTo("scheduler");
     assertThat(list.at("/items/0/conditions/0").toString())

@@ -178,6 +178,64 @@ class OpenApiHandlerTest {
   }
 
   @Test
+  void patchOperationsAdvertiseFieldValidationAndPatchTypes() {
+    // kubectl apply checks the PATCH operation of the kind for the fieldValidation parameter and,
+    // for strategic merge, for its content type.
+    JsonNode doc = v3("apis/apps/v1");
+
+    JsonNode item = doc.at("/paths/~1apis~1apps~1v1~1namespaces~1{namespace}~1deployments~1{name}");
+    JsonNode patch = item.get("patch");
+    assertThat(patch.at("/x-kubernetes-group-version-kind/kind").asString())
+        .isEqualTo("Deployment");
+    assertThat(
+            patch
+                .get("parameters")
+                .valueStream()
+                .map(p -> p.get("name").asString() + "@" + p.get("in").asString()))
+        .contains("fieldValidation@query", "dryRun@query", "fieldManager@query", "force@query");
+    assertThat(patch.at("/requestBody/content").has("application/strategic-merge-patch+json"))
+        .isTrue();
+    assertThat(patch.at("/requestBody/content").has("application/apply-patch+yaml")).isTrue();
+    assertThat(item.at("/put/operationId").asString())
+        .isEqualTo("replaceAppsV1NamespacedDeployment");
+    assertThat(item.at("/delete/responses/200/content/application~1json/schema/$ref").asString())
+        .isEqualTo("#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Status");
+    assertThat(item.get("parameters").valueStream().map(p -> p.get("name").asString()))
+        .containsExactly("name", "namespace");
+    JsonNode collection = doc.at("/paths/~1apis~1apps~1v1~1namespaces~1{namespace}~1deployments");
+    assertThat(collection.at("/delete/operationId").asString())
+        .isEqualTo("deletecollectionAppsV1NamespacedDeployment");
+    assertThat(collection.at("/post/parameters").valueStream().map(p -> p.get("name").asString()))
+        .contains("fieldValidation");
+  }
+
+  @Test
+  void customResourcesAreNotStrategicMergePatched() {
+    ResourceType widgets =
+        new ResourceType(
+            "stable.example.com",
+            "v1",
+            "Widget",
+            "widgets",
+            "widget",
+            false,
+            List.of(),
+            List.of(),
+            List.of("get", "patch"),
+            List.of(),
+            "v1");
+    catalog.set(catalog.get().withTypes(List.of(widgets)));
+
+    JsonNode patch =
+        v3("apis/stable.example.com/v1")
+            .at("/paths/~1apis~1stable.example.com~1v1~1widgets~1{name}/patch");
+
+    assertThat(patch.at("/requestBody/content").has("application/merge-patch+json")).isTrue();
+    assertThat(patch.at("/requestBody/content").has("application/strategic-merge-patch+json"))
+        .isFalse();
+  }
+
+  @Test
   void v2IsOneSwaggerDocument() {
     ApiResponse response = handler.handle(get("/openapi/v2", "accept", "application/json"));
 
