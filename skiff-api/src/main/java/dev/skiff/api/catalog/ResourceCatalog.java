@@ -143,6 +143,24 @@ public final class ResourceCatalog {
     return find(type.group(), type.storageVersion(), type.plural()).orElse(type);
   }
 
+  /**
+   * The storageVersionHash discovery shows for a resource: base64 of the first 8 bytes of the
+   * SHA-256 of "group/version/kind" of its storage type. Clients compare it to notice storage
+   * version changes.
+   */
+  public String storageVersionHash(ResourceType type) {
+    ResourceType storage = storageType(type);
+    String gvk = storage.group() + "/" + storage.storageVersion() + "/" + storage.kind();
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(gvk.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(digest, 8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
   /** The fabric8 model class of a resource, empty for resources without one (custom resources). */
   public Optional<Class<?>> modelClass(ResourceType type) {
     return Optional.ofNullable(

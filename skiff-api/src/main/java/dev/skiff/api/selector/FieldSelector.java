@@ -144,6 +144,23 @@ public final class FieldSelector {
     return requirements;
   }
 
+  /**
+   * Checks every term names a supported field; throws IllegalArgumentException with Kubernetes'
+   * message ("field label not supported: spec.foo") otherwise. metadata.name and metadata.namespace
+   * are always supported.
+   */
+  public FieldSelector requireSupported(java.util.Set<String> supportedFields) {
+    for (FieldRequirement r : requirements) {
+      String f = r.field();
+      if (!f.equals("metadata.name")
+          && !f.equals("metadata.namespace")
+          && !supportedFields.contains(f)) {
+        throw new IllegalArgumentException("field label not supported: " + f);
+      }
+    }
+    return this;
+  }
+
   /** The value a field must equal, if a term fixes it (for index lookups such as spec.nodeName). */
   public Optional<String> requiresExactMatch(String field) {
     for (FieldRequirement r : requirements) {

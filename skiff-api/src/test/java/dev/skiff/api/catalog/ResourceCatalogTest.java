@@ -205,6 +205,19 @@ class ResourceCatalogTest {
   }
 
   @Test
+  void storageVersionHashesAreKubernetes() {
+    assertThat(catalog.storageVersionHash(catalog.find("", "v1", "pods").orElseThrow()))
+        .isEqualTo("xPOwRZ+Yhw8=");
+    assertThat(catalog.storageVersionHash(catalog.find("apps", "v1", "deployments").orElseThrow()))
+        .isEqualTo("8aSe+NMegvE=");
+    ResourceType hpaV1 =
+        catalog.find("autoscaling", "v1", "horizontalpodautoscalers").orElseThrow();
+    ResourceType hpaV2 =
+        catalog.find("autoscaling", "v2", "horizontalpodautoscalers").orElseThrow();
+    assertThat(catalog.storageVersionHash(hpaV1)).isEqualTo(catalog.storageVersionHash(hpaV2));
+  }
+
+  @Test
   void findsByKindAndByKubectlNames() {
     assertThat(catalog.findByKind("apps", "v1", "Deployment"))
         .map(ResourceType::plural)

@@ -80,6 +80,15 @@ class FieldSelectorTest {
   }
 
   @Test
+  void rejectsUnsupportedFieldsWithKubernetesMessage() {
+    FieldSelector s = FieldSelector.parse("metadata.name=a,spec.nodeName=n");
+    assertThat(s.requireSupported(java.util.Set.of("spec.nodeName"))).isSameAs(s);
+    assertThatThrownBy(() -> s.requireSupported(java.util.Set.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("field label not supported: spec.nodeName");
+  }
+
+  @Test
   void exposesSortedRequirementsForFieldValidation() {
     FieldSelector s = FieldSelector.parse("status.phase!=Failed,spec.nodeName==n1");
     assertThat(s.requirements())
