@@ -4,6 +4,7 @@ import dev.skiff.api.catalog.ResourceCatalog;
 import dev.skiff.apiserver.discovery.DiscoveryHandler;
 import dev.skiff.apiserver.openapi.OpenApiHandler;
 import dev.skiff.apiserver.pki.ClusterPki;
+import dev.skiff.apiserver.pki.IssuedCertificate;
 import dev.skiff.apiserver.pki.KubeconfigWriter;
 import dev.skiff.apiserver.rest.RegistryOptions;
 import dev.skiff.apiserver.rest.ResourceHandler;
@@ -19,6 +20,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The API server assembled: datastore, PKI, registry, discovery, OpenAPI and the HTTPS transport.
@@ -132,6 +134,16 @@ public final class ControlPlane implements AutoCloseable {
 
   public ClusterPki pki() {
     return pki;
+  }
+
+  /**
+   * A kubeconfig (YAML text) for a component of ours that runs with its own identity, e.g. user
+   * {@code system:kube-scheduler}: a fresh client certificate from the cluster CA.
+   */
+  public String componentKubeconfig(String user, List<String> groups) {
+    IssuedCertificate credentials =
+        pki.issueClientCertificate(user, groups, ClusterPki.LEAF_VALIDITY);
+    return KubeconfigWriter.render(url(), pki.caCertificatePem(), user, credentials);
   }
 
   @Override

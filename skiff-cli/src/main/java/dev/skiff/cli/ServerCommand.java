@@ -100,11 +100,13 @@ public final class ServerCommand implements Callable<Integer> {
             tlsSans,
             kubeconfigPath);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (ControlPlane controlPlane = ControlPlane.start(options)) {
+    try (ControlPlane controlPlane = ControlPlane.start(options);
+        ControlPlaneComponents components = ControlPlaneComponents.start(controlPlane)) {
       Runtime.getRuntime()
           .addShutdownHook(
               new Thread(
                   () -> {
+                    components.close();
                     controlPlane.close();
                     stopped.countDown();
                   },

@@ -26,7 +26,7 @@ public final class KubeconfigWriter {
     Pem.writeAtomically(file, render(serverUrl, caPem, userName, credentials), "rw-------");
   }
 
-  static String render(
+  public static String render(
       String serverUrl, String caPem, String userName, IssuedCertificate credentials) {
     ObjectNode config = Json.object();
     config.put("apiVersion", "v1");

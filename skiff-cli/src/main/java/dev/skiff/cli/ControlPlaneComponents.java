@@ -1,0 +1,79 @@
+package dev.skiff.cli;
+
+import dev.skiff.apiserver.ControlPlane;
+import dev.skiff.controllers.ControllerManager;
+import dev.skiff.controllers.ControllerManagerOptions;
+import dev.skiff.scheduler.Scheduler;
+import dev.skiff.scheduler.SchedulerConfiguration;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The scheduler and the controller manager that {@code skiff server} runs beside its API server.
+ * Each is an API client with its own identity (as kube-scheduler and kube-controller-manager are)
+ * and takes part in leader election, so several servers run one active instance of each.
+ */
+final class ControlPlaneComponents implements AutoCloseable {
+  private final List<AutoCloseable> started = new ArrayList<>();
+
+  static ControlPlaneComponents start(ControlPlane controlPlane) {
+    ControlPlaneComponents components = new ControlPlaneComponents();
+    try {
+      KubernetesClient schedulerClient = components.client(controlPlane, "system:kube-scheduler");
+      Scheduler scheduler =
+          new Scheduler(schedulerClient, SchedulerConfiguration.defaults(), InstantSource.system());
+      scheduler.start();
+      components.started.add(scheduler);
+
+      KubernetesClient controllersClient =
+          components.client(controlPlane, "system:kube-controller-manager");
+      ControllerManager controllers =
+          new ControllerManager(
+              controllersClient,
+              ControllerManagerOptions.defaults()
+                  .withLeaderElect(true, "skiff-controller-manager-" + hostName())
+                  .withRootCaPem(controlPlane.pki().caCertificatePem()),
+              InstantSource.system());
+      controllers.start();
+      components.started.add(controllers);
+      return components;
+    } catch (RuntimeException e) {
+      components.close();
+      throw e;
+    }
+  }
+
+  private KubernetesClient client(ControlPlane controlPlane, String user) {
+    Config config = Config.fromKubeconfig(controlPlane.componentKubeconfig(user, List.of()));
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    started.add(client);
+    return client;
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
+  /** Stops the components, newest first. */
+  @Override
+  public void close() {
+    for (int i = started.size() - 1; i >= 0; i--) {
+      try {
+        started.get(i).close();
+      } catch (Exception e) {
+        // stopping goes on for the others; the process is ending anyway
+      }
+    }
+    started.clear();
+  }
+}
