@@ -165,9 +165,9 @@ class PodAffinityAndSpreadTest {
             List.of(),
             expect("n1=never", "n2=never", "n3=never", "n4=never", "n5=never", "n6=never")),
         new Case(
-            "zone spread maxSkew 1 excludes the fuller zones",
+            "zone spread maxSkew 2 excludes only the fullest zone",
             pts,
-            spread("w-4", "w", 1, ZONE, null),
+            spread("w-4", "w", 2, ZONE, null),
             List.of(
                 onNode(app("w-1", "w"), "n1"),
                 onNode(app("w-2", "w"), "n2"),
