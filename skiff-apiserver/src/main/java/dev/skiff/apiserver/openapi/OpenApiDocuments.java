@@ -45,17 +45,31 @@ final class OpenApiDocuments {
   private volatile Document v3Index;
   private final Map<String, Document> v3 = new HashMap<>();
 
+  private final OpenApiDocuments previous;
+  private final Map<String, ArrayNode> gvks;
+
+  /**
+   * @param previous the documents of the catalog this one replaces, or null: schemas and built-in
+   *     group version documents that did not change are taken over instead of generated again
+   */
   OpenApiDocuments(
       ResourceCatalog catalog,
       PatchTags.Lookup patchTags,
       String serverVersion,
-      Function<ResourceType, Optional<ObjectNode>> customSchemas) {
+      Function<ResourceType, Optional<ObjectNode>> customSchemas,
+      OpenApiDocuments previous) {
     this.catalog = catalog;
     this.serverVersion = serverVersion;
     this.customSchemas = customSchemas;
-    Map<String, ArrayNode> gvks = groupVersionKinds(catalog);
-    this.v2Schemas = new SchemaGenerator(SchemaGenerator.Dialect.V2, patchTags, gvks);
-    this.v3Schemas = new SchemaGenerator(SchemaGenerator.Dialect.V3, patchTags, gvks);
+    this.gvks = groupVersionKinds(catalog);
+    if (previous != null && previous.gvks.equals(gvks)) {
+      this.v2Schemas = previous.v2Schemas;
+      this.v3Schemas = previous.v3Schemas;
+    } else {
+      this.v2Schemas = new SchemaGenerator(SchemaGenerator.Dialect.V2, patchTags, gvks);
+      this.v3Schemas = new SchemaGenerator(SchemaGenerator.Dialect.V3, patchTags, gvks);
+    }
+    this.previous = previous;
   }
 
   /** The Swagger 2.0 document of every served resource. */
@@ -105,13 +119,33 @@ final class OpenApiDocuments {
       for (GroupVersions group : catalog.groups()) {
         for (String version : group.versions()) {
           if (pathOf(group.group(), version).equals(path)) {
-            doc = document(buildV3(group.group(), version));
+            doc =
+                unchanged(group.group(), version)
+                    .orElseGet(() -> document(buildV3(group.group(), version)));
             v3.put(path, doc);
             return Optional.of(doc);
           }
         }
       }
       return Optional.empty();
+    }
+  }
+
+  /**
+   * The previous catalog's document of a group version whose resources are the same built-in ones,
+   * if it was generated; custom resources are never taken over, as their schemas may have changed.
+   */
+  private Optional<Document> unchanged(String group, String version) {
+    if (previous == null || previous.v3Schemas != v3Schemas) {
+      return Optional.empty();
+    }
+    List<ResourceType> types = catalog.resources(group, version);
+    if (!types.equals(previous.catalog.resources(group, version))
+        || types.stream().anyMatch(t -> catalog.modelClass(t).isEmpty())) {
+      return Optional.empty();
+    }
+    synchronized (previous.v3) {
+      return Optional.ofNullable(previous.v3.get(pathOf(group, version)));
     }
   }
 

@@ -133,7 +133,12 @@ public final class OpenApiHandler implements ApiHandler {
       return last.documents();
     }
     OpenApiDocuments documents =
-        new OpenApiDocuments(current, patchTags, serverVersion, customSchemas);
+        new OpenApiDocuments(
+            current,
+            patchTags,
+            serverVersion,
+            customSchemas,
+            last == null ? null : last.documents());
     snapshot = new Snapshot(current, documents);
     return documents;
   }

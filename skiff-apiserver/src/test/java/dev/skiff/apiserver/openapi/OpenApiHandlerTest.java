@@ -311,6 +311,29 @@ class OpenApiHandlerTest {
   }
 
   @Test
+  void builtInDocumentsAreKeptWhenCustomResourcesAreAdded() {
+    byte[] before = ((ApiResponse.Full) handler.handle(get("/openapi/v3/apis/apps/v1"))).body();
+    ResourceType widgets =
+        new ResourceType(
+            "stable.example.com",
+            "v1",
+            "Widget",
+            "widgets",
+            "widget",
+            true,
+            List.of(),
+            List.of(),
+            List.of("get"),
+            List.of(),
+            "v1");
+    catalog.set(catalog.get().withTypes(List.of(widgets)));
+
+    byte[] after = ((ApiResponse.Full) handler.handle(get("/openapi/v3/apis/apps/v1"))).body();
+
+    assertThat(after).isSameAs(before);
+  }
+
+  @Test
   void unknownDocumentsAreNotFound() {
     assertThatThrownBy(() -> handler.handle(get("/openapi/v3/apis/nope/v1")))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(404));
