@@ -89,8 +89,7 @@ public final class ApiServer implements AutoCloseable {
     workers =
         new MultiThreadIoEventLoopGroup(
             options.ioThreads(), new DefaultThreadFactory("skiff-io"), NioIoHandler.newFactory());
-    requests =
-        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("skiff-request-", 0).factory());
+    requests = Executors.newVirtualThreadPerTaskExecutor();
     connections = new DefaultChannelGroup("skiff-connections", GlobalEventExecutor.INSTANCE);
     ServerBootstrap bootstrap =
         new ServerBootstrap()
@@ -111,7 +110,7 @@ public final class ApiServer implements AutoCloseable {
               .channel();
     } catch (Exception e) {
       shutdownResources();
-      if (e instanceof BindException) {
+      if (e instanceof BindException && String.valueOf(e.getMessage()).contains("in use")) {
         throw new PortInUseException(options.bindAddress(), options.port(), e);
       }
       throw new IllegalStateException(

@@ -1,5 +1,7 @@
 package dev.skiff.apiserver.server;
 
+import static io.netty.handler.codec.http2.Http2CodecUtil.DEFAULT_WINDOW_SIZE;
+
 import dev.skiff.apiserver.http.ApiHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,6 +11,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
@@ -33,6 +36,7 @@ final class ApiServerInitializer extends ChannelInitializer<Channel> {
   private static final int MAX_INITIAL_LINE = 64 * 1024;
   private static final int MAX_HEADER_SIZE = 256 * 1024;
   private static final int HTTP2_STREAM_WINDOW = 1024 * 1024;
+  private static final int HTTP2_CONNECTION_WINDOW = 4 * 1024 * 1024;
 
   private final SslContext ssl;
   private final ChannelGroup connections;
@@ -108,6 +112,11 @@ final class ApiServerInitializer extends ChannelInitializer<Channel> {
               }
             }));
     pipeline.addLast("exceptions", exceptions);
+    // the connection window starts at 64 KiB; uploads of several MiB should not stall on it
+    pipeline
+        .channel()
+        .writeAndFlush(
+            new DefaultHttp2WindowUpdateFrame(HTTP2_CONNECTION_WINDOW - DEFAULT_WINDOW_SIZE));
   }
 
   /** The handlers every request passes, whichever the protocol. */
