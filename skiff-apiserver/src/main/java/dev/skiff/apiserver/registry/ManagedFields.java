@@ -118,7 +118,12 @@ final class ManagedFields {
     if (old != null) {
       Map<String, JsonNode> before = leaves(old, subresource);
       Map<String, JsonNode> after = leaves(object, subresource);
-      changed.removeIf(p -> after.get(p) != null && after.get(p).equals(before.get(p)));
+      // a map or item itself (".") changes hands only when it appears; its fields are tracked apart
+      changed.removeIf(
+          p ->
+              p.endsWith("\n.")
+                  ? before.containsKey(p)
+                  : after.get(p) != null && after.get(p).equals(before.get(p)));
     }
     ArrayNode entries = Json.MAPPER.createArrayNode();
     Set<String> mine = new java.util.TreeSet<>(changed);

@@ -25,6 +25,18 @@ final class Patches {
    *     merge is then refused with 415, as Kubernetes refuses it for custom resources)
    */
   static ObjectNode apply(String contentType, ObjectNode target, byte[] body, Class<?> modelClass) {
+    if (contentType.equals("application/apply-patch+yaml")) {
+      throw ApiException.unsupportedMediaType(
+          "server-side apply is not supported yet; use application/json-patch+json,"
+              + " application/merge-patch+json or application/strategic-merge-patch+json");
+    }
+    if (!List.of(
+            "application/json-patch+json",
+            "application/merge-patch+json",
+            "application/strategic-merge-patch+json")
+        .contains(contentType)) {
+      throw BodyDecoder.unsupported(contentType);
+    }
     JsonNode patch;
     try {
       patch = Json.MAPPER.readTree(body);
@@ -49,11 +61,6 @@ final class Patches {
               }
               yield StrategicMergePatch.apply(target, object, modelClass);
             }
-            case "application/apply-patch+yaml" ->
-                throw ApiException.unsupportedMediaType(
-                    "server-side apply is not supported yet; use application/json-patch+json,"
-                        + " application/merge-patch+json or"
-                        + " application/strategic-merge-patch+json");
             default -> throw BodyDecoder.unsupported(contentType);
           };
     } catch (PatchException e) {

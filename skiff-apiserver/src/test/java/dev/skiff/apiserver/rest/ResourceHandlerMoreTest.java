@@ -1,0 +1,213 @@
+package dev.skiff.apiserver.rest;
+
+import static dev.skiff.apiserver.rest.HandlerFixture.configMap;
+import static dev.skiff.apiserver.rest.HandlerFixture.pod;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.skiff.apiserver.http.ApiException;
+import dev.skiff.apiserver.http.ApiResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
+
+class ResourceHandlerMoreTest {
+  private static final String PODS = "/api/v1/namespaces/default/pods";
+  private static final String CONFIGMAPS = "/api/v1/namespaces/default/configmaps";
+
+  private final HandlerFixture fx = new HandlerFixture();
+
+  @AfterEach
+  void close() {
+    fx.close();
+  }
+
+  private ApiException error(String method, String path, String body, String... headers) {
+    try {
+      fx.call(method, path, body, headers);
+    } catch (ApiException e) {
+      return e;
+    }
+    throw new AssertionError("expected an ApiException from " + method + " " + path);
+  }
+
+  private static List<String> names(ObjectNode list) {
+    return list.path("items")
+        .valueStream()
+        .map(n -> n.path("metadata").path("name").asString())
+        .toList();
+  }
+
+  @Test
+  void coreEventsAreReadableAsEventsK8sIo() {
+    String event =
+        "{\"metadata\":{\"name\":\"e1\"},\"involvedObject\":{\"kind\":\"Pod\",\"name\":\"p\"},"
+            + "\"reason\":\"Started\",\"message\":\"started\",\"type\":\"Normal\"}";
+    fx.call("POST", "/api/v1/namespaces/default/events", event);
+    ObjectNode newer = fx.json("GET", "/apis/events.k8s.io/v1/namespaces/default/events/e1", null);
+    assertThat(newer.path("apiVersion").asString()).isEqualTo("events.k8s.io/v1");
+    assertThat(newer.path("regarding").path("name").asString()).isEqualTo("p");
+    assertThat(newer.path("note").asString()).isEqualTo("started");
+    ObjectNode selected =
+        fx.json(
+            "GET", "/api/v1/events?fieldSelector=involvedObject.name%3Dp,reason%3DStarted", null);
+    assertThat(names(selected)).containsExactly("e1");
+  }
+
+  @Test
+  void eventsAreCreatedOnUpdate() {
+    ApiResponse.Full created =
+        fx.call(
+            "PUT",
+            "/api/v1/namespaces/default/events/e2",
+            "{\"metadata\":{\"name\":\"e2\"},\"involvedObject\":{\"kind\":\"Pod\",\"name\":\"p\"}}");
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(error("PUT", CONFIGMAPS + "/missing", configMap("missing", "{}")).code())
+        .isEqualTo(404);
+  }
+
+  @Test
+  void autoscalingV1ShowsTheCpuTargetOfStoredV2() {
+    String v1 =
+        "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"HorizontalPodAutoscaler\",\"metadata\":{\"name\":\"h\"},"
+            + "\"spec\":{\"scaleTargetRef\":{\"kind\":\"Deployment\",\"name\":\"d\",\"apiVersion\":\"apps/v1\"},"
+            + "\"minReplicas\":1,\"maxReplicas\":5,\"targetCPUUtilizationPercentage\":70}}";
+    fx.call("POST", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers", v1);
+    ObjectNode v2 =
+        fx.json("GET", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers/h", null);
+    assertThat(v2.path("apiVersion").asString()).isEqualTo("autoscaling/v2");
+    assertThat(
+            v2.path("spec")
+                .path("metrics")
+                .get(0)
+                .path("resource")
+                .path("target")
+                .path("averageUtilization")
+                .asInt())
+        .isEqualTo(70);
+    ObjectNode back =
+        fx.json("GET", "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers/h", null);
+    assertThat(back.path("spec").path("targetCPUUtilizationPercentage").asInt()).isEqualTo(70);
+    assertThat(back.path("spec").has("metrics")).isFalse();
+  }
+
+  @Test
+  void deleteCollectionDeletesWhatTheSelectorMatches() {
+    fx.call("POST", CONFIGMAPS, configMap("a", "{\"x\":\"1\"}"));
+    fx.call("POST", CONFIGMAPS, configMap("b", "{\"x\":\"2\"}"));
+    fx.call("POST", CONFIGMAPS, configMap("c", "{\"x\":\"1\"}"));
+    ObjectNode deleted = fx.json("DELETE", CONFIGMAPS + "?labelSelector=x%3D1", null);
+    assertThat(deleted.path("kind").asString()).isEqualTo("ConfigMapList");
+    assertThat(names(deleted)).containsExactly("a", "c");
+    assertThat(names(fx.json("GET", CONFIGMAPS, null))).containsExactly("b");
+  }
+
+  @Test
+  void duplicateFieldsFailStrictValidation() {
+    String body = "{\"metadata\":{\"name\":\"d\",\"name\":\"e\"},\"data\":{}}";
+    ApiException e = error("POST", CONFIGMAPS + "?fieldValidation=Strict", body);
+    assertThat(e.code()).isEqualTo(400);
+    assertThat(e.getMessage()).startsWith("strict decoding error: ").contains("name");
+    ApiResponse.Full ignored = fx.call("POST", CONFIGMAPS + "?fieldValidation=Ignore", body);
+    assertThat(ignored.status()).isEqualTo(201);
+    assertThat(ignored.headers()).doesNotContainKey("Warning");
+  }
+
+  @Test
+  void bindingsResourceAndEvictionAndPodFieldSelectors() {
+    fx.call("POST", PODS, pod("p"));
+    fx.call("POST", PODS, pod("q"));
+    ApiResponse.Full bound =
+        fx.call(
+            "POST",
+            "/api/v1/namespaces/default/bindings",
+            "{\"metadata\":{\"name\":\"p\",\"annotations\":{\"a\":\"b\"}},\"target\":{\"kind\":\"Node\",\"name\":\"n1\"}}");
+    assertThat(bound.status()).isEqualTo(201);
+    ObjectNode pod = fx.json("GET", PODS + "/p", null);
+    assertThat(pod.path("spec").path("nodeName").asString()).isEqualTo("n1");
+    assertThat(pod.path("metadata").path("annotations").path("a").asString()).isEqualTo("b");
+    assertThat(names(fx.json("GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dn1", null)))
+        .containsExactly("p");
+    assertThat(names(fx.json("GET", "/api/v1/pods?fieldSelector=spec.nodeName%3D", null)))
+        .containsExactly("q");
+    ApiResponse.Full evicted =
+        fx.call(
+            "POST",
+            PODS + "/q/eviction",
+            "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"q\"}}");
+    assertThat(evicted.status()).isEqualTo(201);
+    assertThat(error("GET", PODS + "/q", null).code()).isEqualTo(404);
+    ApiException kubelet = error("GET", PODS + "/p/log", null);
+    assertThat(kubelet.code()).isEqualTo(503);
+    assertThat(kubelet.getMessage()).isEqualTo("no kubelet is connected for node n1");
+  }
+
+  @Test
+  void applyPatchIsUnsupportedForNow() {
+    fx.call("POST", CONFIGMAPS, configMap("a", "{}"));
+    ApiException e =
+        error(
+            "PATCH", CONFIGMAPS + "/a", "data: {}", "Content-Type", "application/apply-patch+yaml");
+    assertThat(e.code()).isEqualTo(415);
+  }
+
+  @Test
+  void scopeMismatchesAreNotFound() {
+    assertThat(error("GET", "/api/v1/namespaces/default/nodes", null).code()).isEqualTo(404);
+    assertThat(error("POST", "/api/v1/pods", pod("p")).code()).isEqualTo(404);
+  }
+
+  @Test
+  void watchOfOneObjectByName() {
+    fx.call("POST", CONFIGMAPS, configMap("a", "{}"));
+    fx.call("POST", CONFIGMAPS, configMap("b", "{}"));
+    FakeStreamSink sink = fx.watch("/api/v1/watch/namespaces/default/configmaps/b");
+    fx.call(
+        "PATCH",
+        CONFIGMAPS + "/a",
+        "{\"data\":{\"k\":\"2\"}}",
+        "Content-Type",
+        "application/merge-patch+json");
+    fx.call(
+        "PATCH",
+        CONFIGMAPS + "/b",
+        "{\"data\":{\"k\":\"2\"}}",
+        "Content-Type",
+        "application/merge-patch+json");
+    await().atMost(Duration.ofSeconds(5)).until(() -> sink.events().size() == 2);
+    assertThat(sink.summary()).containsExactly("ADDED b", "MODIFIED b");
+  }
+
+  @Test
+  void managedFieldsRecordTheManagerAndItsFields() {
+    ObjectNode created =
+        fx.json("POST", CONFIGMAPS + "?fieldManager=tester", configMap("a", "{\"app\":\"x\"}"));
+    ObjectNode entry = (ObjectNode) created.path("metadata").path("managedFields").get(0);
+    assertThat(entry.path("manager").asString()).isEqualTo("tester");
+    assertThat(entry.path("fieldsType").asString()).isEqualTo("FieldsV1");
+    assertThat(entry.path("fieldsV1").toString())
+        .isEqualTo(
+            "{\"f:data\":{\".\":{},\"f:k\":{}},\"f:metadata\":{\"f:labels\":{\".\":{},\"f:app\":{}}}}");
+    ObjectNode patched =
+        fx.json(
+            "PATCH",
+            CONFIGMAPS + "/a",
+            "{\"data\":{\"k\":\"2\"}}",
+            "Content-Type",
+            "application/merge-patch+json",
+            "User-Agent",
+            "other/1.0");
+    List<String> managers =
+        patched
+            .path("metadata")
+            .path("managedFields")
+            .valueStream()
+            .map(e -> e.path("manager").asString())
+            .toList();
+    assertThat(managers).containsExactly("tester", "other");
+    assertThat(patched.path("metadata").path("managedFields").get(1).path("fieldsV1").toString())
+        .isEqualTo("{\"f:data\":{\"f:k\":{}}}");
+  }
+}
