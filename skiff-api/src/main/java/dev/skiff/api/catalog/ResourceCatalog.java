@@ -25,6 +25,16 @@ import java.util.Optional;
  * CustomResourceDefinition groups (all at the same default priority).
  */
 public final class ResourceCatalog {
+  /** The verbs of an ordinary built-in resource, in the order discovery lists them. */
+  public static final List<String> STANDARD_VERBS = BuiltInResources.ALL_VERBS;
+
+  /**
+   * The verbs of a custom resource, in the order Kubernetes' discovery lists them for resources
+   * defined by a CustomResourceDefinition.
+   */
+  public static final List<String> CUSTOM_RESOURCE_VERBS =
+      List.of("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch");
+
   private static final ResourceCatalog BUILT_IN = fromTable(BuiltInResources.create());
 
   private final List<ResourceType> types;
