@@ -20,6 +20,7 @@ public final class ControllerRunner implements AutoCloseable {
   private final int workers;
   private final List<BooleanSupplier> cachesSynced;
   private final List<Thread> threads = new ArrayList<>();
+  private final List<AutoCloseable> resources = new ArrayList<>();
 
   public ControllerRunner(
       String name,
@@ -36,6 +37,12 @@ public final class ControllerRunner implements AutoCloseable {
 
   public String name() {
     return name;
+  }
+
+  /** Closes the resource (e.g. the controller's own informers) when the runner closes. */
+  public synchronized ControllerRunner closing(AutoCloseable resource) {
+    resources.add(resource);
+    return this;
   }
 
   public synchronized void start() {
@@ -115,6 +122,13 @@ public final class ControllerRunner implements AutoCloseable {
     queue.shutDown();
     for (Thread thread : threads) {
       thread.interrupt();
+    }
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        LOG.warn("closing controller resource failed controller={} error={}", name, e.getMessage());
+      }
     }
   }
 }
