@@ -29,7 +29,24 @@ public final class HeartbeatLoop implements AutoCloseable {
   private final InstantSource clock;
   private final Semaphore inFlight;
   private final List<NodeHeartbeat> heartbeats = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.LongAdder ticks =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder lateTicks =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.AtomicLong maxLateMillis =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
+
+  /**
+   * How punctual the heartbeats have been: ticks run, ticks that started more than a second after
+   * their slot, and the worst delay. A renewal late by more than the lease's slack (30 s) would let
+   * the node's lease lapse.
+   */
+  public record Lateness(long ticks, long lateOverOneSecond, long maxLateMillis) {}
+
+  public Lateness lateness() {
+    return new Lateness(ticks.sum(), lateTicks.sum(), maxLateMillis.get());
+  }
 
   public HeartbeatLoop(int maxInFlight) {
     this(
@@ -75,14 +92,14 @@ public final class HeartbeatLoop implements AutoCloseable {
   public void start(NodeHeartbeat heartbeat, Duration slotOffset) {
     heartbeats.add(heartbeat);
     Instant slot = clock.instant().plus(slotOffset).minus(NodeLeases.RENEW_INTERVAL);
-    dispatch(heartbeat, slot);
+    dispatch(heartbeat, slot, false);
   }
 
   public List<NodeHeartbeat> heartbeats() {
     return List.copyOf(heartbeats);
   }
 
-  private void dispatch(NodeHeartbeat heartbeat, Instant intended) {
+  private void dispatch(NodeHeartbeat heartbeat, Instant intended, boolean onSchedule) {
     if (closed) {
       return;
     }
@@ -91,7 +108,11 @@ public final class HeartbeatLoop implements AutoCloseable {
           Duration next;
           inFlight.acquireUninterruptibly();
           try {
-            next = heartbeat.tick(clock.instant());
+            Instant start = clock.instant();
+            if (onSchedule) {
+              record(Duration.between(intended, start));
+            }
+            next = heartbeat.tick(start);
           } catch (RuntimeException e) {
             LOG.warn(
                 "event=heartbeat_error node={} error=\"{}\"", heartbeat.nodeName(), e.toString());
@@ -101,6 +122,14 @@ public final class HeartbeatLoop implements AutoCloseable {
           }
           schedule(heartbeat, intended, next);
         });
+  }
+
+  private void record(Duration late) {
+    ticks.increment();
+    if (late.toMillis() > 1000) {
+      lateTicks.increment();
+    }
+    maxLateMillis.accumulateAndGet(late.toMillis(), Math::max);
   }
 
   private void schedule(NodeHeartbeat heartbeat, Instant intended, Duration next) {
@@ -116,7 +145,7 @@ public final class HeartbeatLoop implements AutoCloseable {
     Instant nextIntended = at;
     try {
       timer.schedule(
-          () -> dispatch(heartbeat, nextIntended),
+          () -> dispatch(heartbeat, nextIntended, true),
           Duration.between(now, at).toNanos(),
           TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -137,6 +137,11 @@ public final class SimulatedNodes implements AutoCloseable {
     return pods.usage(namespace, name);
   }
 
+  /** How punctual lease renewals have been. */
+  public HeartbeatLoop.Lateness heartbeatLateness() {
+    return loop.lateness();
+  }
+
   public SimNodeOptions options() {
     return options;
   }
