@@ -40,7 +40,7 @@ public final class OpenApiHandler implements ApiHandler {
    * @param serverVersion the version the documents' info block names, e.g. "v1.32.0"
    */
   public OpenApiHandler(Supplier<ResourceCatalog> catalog, String serverVersion) {
-    this(catalog, serverVersion, new MinimalPatchTags(), type -> Optional.empty());
+    this(catalog, serverVersion, PatchTags.kubernetes(), type -> Optional.empty());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.openapi;
 
+import dev.skiff.api.patch.PatchMeta;
 import java.util.Optional;
 
 /**
@@ -15,5 +16,11 @@ public record PatchTags(String strategy, String mergeKey) {
   @FunctionalInterface
   public interface Lookup {
     Optional<PatchTags> of(Class<?> owner, String jsonField);
+  }
+
+  /** The tags Kubernetes declares, from skiff-api's strategic-merge table. */
+  public static Lookup kubernetes() {
+    return (owner, field) ->
+        PatchMeta.of(owner, field).map(meta -> new PatchTags(meta.strategy(), meta.mergeKey()));
   }
 }
