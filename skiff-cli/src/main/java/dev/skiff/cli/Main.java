@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       CommandLine.HelpCommand.class,
       ControllerManagerCommand.class,
-      SimNodesCommand.class
+      SimNodesCommand.class,
+      SchedulerCommand.class
     })
 public final class Main {
 
