@@ -58,7 +58,7 @@ public final class StrategicMergePatch {
       String d = directive.isString() ? directive.asString() : directive.toString();
       if (d.equals("replace")) {
         patch.remove(DIRECTIVE);
-        return patch;
+        return discardNulls(patch);
       }
       if (d.equals("delete")) {
         return Json.object();
@@ -102,7 +102,7 @@ public final class StrategicMergePatch {
           original.set(
               key, mergeList((ArrayNode) current, (ArrayNode) value, sub, mergeKey, deleteList));
         } else {
-          original.set(key, value);
+          original.set(key, discardNulls(value));
         }
       } else if (!deleteList) {
         setOrRemove(original, key, withoutDirectives(discardNulls(value)));

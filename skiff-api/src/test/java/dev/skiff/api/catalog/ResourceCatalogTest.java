@@ -305,6 +305,14 @@ class ResourceCatalogTest {
   }
 
   @Test
+  void verbListsFollowDiscoveryOrder() {
+    assertThat(ResourceCatalog.STANDARD_VERBS)
+        .isEqualTo(catalog.find("", "v1", "configmaps").orElseThrow().verbs());
+    assertThat(String.join(",", ResourceCatalog.CUSTOM_RESOURCE_VERBS))
+        .isEqualTo("delete,deletecollection,get,list,patch,create,update,watch");
+  }
+
+  @Test
   void replacingACustomTypeKeepsOneEntry() {
     ResourceCatalog once = catalog.withTypes(List.of(widget("v1")));
     ResourceType namespacedLess =

@@ -219,6 +219,17 @@ class StrategicMergePatchTest {
   }
 
   @Test
+  void nullsInsideReplacedValuesAreDropped() {
+    ObjectNode result =
+        patchDeployment(
+            "{'spec':{'template':{'spec':{'tolerations':[{'key':'k2','operator':'Exists','value':null}]}}},"
+                + "'metadata':{'labels':{'$patch':'replace','a':'1','b':null}}}");
+    assertThat(result.at("/spec/template/spec/tolerations"))
+        .isEqualTo(Json.MAPPER.readTree("[{\"key\":\"k2\",\"operator\":\"Exists\"}]"));
+    assertThat(result.at("/metadata/labels")).isEqualTo(json("{'a':'1'}"));
+  }
+
+  @Test
   void mapsMergeAndNullDeletesKeys() {
     ObjectNode result = patchDeployment("{'metadata':{'labels':{'tier':null,'new':'x'}}}");
     assertThat(result.at("/metadata/labels")).isEqualTo(json("{'app':'web','new':'x'}"));
