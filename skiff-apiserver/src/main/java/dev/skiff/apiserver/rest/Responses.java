@@ -18,6 +18,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -32,9 +33,15 @@ final class Responses {
   private static final byte[] EVENT_SUFFIX = "}\n".getBytes(StandardCharsets.UTF_8);
 
   private final InstantSource clock;
+  private final Map<String, TablePrinter> printers = new ConcurrentHashMap<>();
 
   Responses(InstantSource clock) {
     this.clock = clock;
+  }
+
+  private TablePrinter printer(ResourceType type) {
+    return printers.computeIfAbsent(
+        type.group() + "/" + type.plural(), k -> TablePrinters.forResource(type, clock));
   }
 
   private static ObjectNode inVersion(ObjectNode object, ResourceType type) {
@@ -154,7 +161,7 @@ final class Responses {
       OutputFormat format,
       ApiRequest request) {
     String include = request.param("includeObject");
-    TablePrinter printer = TablePrinters.forResource(type, clock);
+    TablePrinter printer = printer(type);
     ObjectNode table = tableHeader(printer, format, true);
     if (revision >= 0) {
       ObjectNode metadata = (ObjectNode) table.get("metadata");
@@ -231,7 +238,7 @@ final class Responses {
       };
     }
     String include = request.param("includeObject");
-    TablePrinter printer = TablePrinters.forResource(type, clock);
+    TablePrinter printer = printer(type);
     return new EventEncoder() {
       @Override
       public boolean sameFirstEvent() {

@@ -210,4 +210,21 @@ class ResourceHandlerMoreTest {
     assertThat(patched.path("metadata").path("managedFields").get(1).path("fieldsV1").toString())
         .isEqualTo("{\"f:data\":{\"f:k\":{}}}");
   }
+
+  @Test
+  void objectsReadBackPassStrictValidation() {
+    String deployment =
+        "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"d\"},"
+            + "\"spec\":{\"selector\":{\"matchLabels\":{\"app\":\"d\"}},\"template\":{\"metadata\":"
+            + "{\"labels\":{\"app\":\"d\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"nginx\","
+            + "\"ports\":[{\"containerPort\":80}],\"resources\":{\"limits\":{\"cpu\":\"1\"}}}]}}}}";
+    String path = "/apis/apps/v1/namespaces/default/deployments";
+    ObjectNode created = fx.json("POST", path + "?fieldValidation=Strict", deployment);
+    ApiResponse.Full replaced =
+        fx.call("PUT", path + "/d?fieldValidation=Strict", created.toString());
+    assertThat(replaced.status()).isEqualTo(200);
+    ObjectNode pod = fx.json("POST", PODS + "?fieldValidation=Strict", pod("p"));
+    assertThat(fx.call("PUT", PODS + "/p?fieldValidation=Strict", pod.toString()).status())
+        .isEqualTo(200);
+  }
 }
