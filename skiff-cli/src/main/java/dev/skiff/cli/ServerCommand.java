@@ -100,17 +100,7 @@ public final class ServerCommand implements Callable<Integer> {
             tlsSans,
             kubeconfigPath);
     CountDownLatch stopped = new CountDownLatch(1);
-    try (ControlPlane controlPlane = ControlPlane.start(options);
-        ControlPlaneComponents components = ControlPlaneComponents.start(controlPlane)) {
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    components.close();
-                    controlPlane.close();
-                    stopped.countDown();
-                  },
-                  "skiff-shutdown"));
+    try (ControlPlane controlPlane = ControlPlane.start(options)) {
       System.out.println(
           "Skiff API server ready at https://"
               + hostForUrl(bindAddress)
@@ -120,7 +110,19 @@ public final class ServerCommand implements Callable<Integer> {
               + kubeconfigPath
               + ")");
       System.out.flush();
-      stopped.await();
+      // the scheduler and controllers are API clients: they start once the API serves
+      try (ControlPlaneComponents components = ControlPlaneComponents.start(controlPlane)) {
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      components.close();
+                      controlPlane.close();
+                      stopped.countDown();
+                    },
+                    "skiff-shutdown"));
+        stopped.await();
+      }
     }
     return 0;
   }
