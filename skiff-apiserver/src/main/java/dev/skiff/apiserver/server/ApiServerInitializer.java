@@ -73,6 +73,7 @@ final class ApiServerInitializer extends ChannelInitializer<Channel> {
       connections.add(channel);
     }
     ChannelPipeline pipeline = channel.pipeline();
+    pipeline.addLast("plaintext", new PlaintextRejector());
     pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
     pipeline.addLast("flush", new FlushConsolidationHandler(256, false));
     pipeline.addLast("alpn", new ProtocolNegotiation());

@@ -355,6 +355,21 @@ class ApiServerEndToEndTest {
   }
 
   @Test
+  void plainHttpGetsAReadable400() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket
+          .getOutputStream()
+          .write("GET /version HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+      assertThat(answer)
+          .startsWith("HTTP/1.0 400 Bad Request")
+          .endsWith("Client sent an HTTP request to an HTTPS server.\n");
+    }
+  }
+
+  @Test
   void portInUseIsAClearError() {
     ApiServer second =
         new ApiServer(
