@@ -3,6 +3,9 @@ package dev.skiff.bench.scale;
 import dev.skiff.kubelet.node.HeartbeatLoop;
 import dev.skiff.kubelet.sim.SimNodeFlags;
 import dev.skiff.kubelet.sim.SimulatedNodes;
+import dev.skiff.scheduler.Scheduler;
+import dev.skiff.scheduler.SchedulerConfiguration;
+import dev.skiff.testing.SkiffCluster;
 import dev.skiff.testing.SkiffServerProcess;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -17,6 +20,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -79,6 +83,12 @@ public final class ScaleHarness implements Callable<Integer> {
           "without --kubeconfig: start `skiff server` from this jar (default: -Dskiff.jar)")
   Path skiffJar;
 
+  @Option(
+      names = "--datastore",
+      defaultValue = "memory",
+      description = "in-process cluster (no --kubeconfig, no jar): memory or sqlite")
+  String datastore;
+
   @Option(names = "--concurrency", defaultValue = "100", description = "pod creates in flight")
   int concurrency;
 
@@ -118,21 +128,34 @@ public final class ScaleHarness implements Callable<Integer> {
       pods = 2000;
     }
     SkiffServerProcess server = null;
+    SkiffCluster inProcess = null;
+    Scheduler scheduler = null;
     Path config = kubeconfig;
     Long pid = serverPid;
+    String where = "kubeconfig";
     if (config == null) {
       if (skiffJar != null) {
         System.setProperty("skiff.jar", skiffJar.toString());
       }
-      if (System.getProperty("skiff.jar") == null) {
-        throw new CommandLine.ParameterException(
-            new CommandLine(this), "give --kubeconfig of a running server, or --skiff-jar");
+      if (System.getProperty("skiff.jar") != null) {
+        server =
+            SkiffServerProcess.start(Files.createTempDirectory("skiff-bench-").resolve("server"));
+        config = server.kubeconfig();
+        pid = server.pid();
+        where = "skiff server process";
+      } else {
+        // API server and scheduler in this JVM: their CPU and memory count as the harness's
+        inProcess =
+            (datastore.equals("sqlite") ? SkiffCluster.sqlite() : SkiffCluster.memory()).start();
+        config = inProcess.kubeconfigPath();
+        scheduler =
+            new Scheduler(
+                inProcess.newClient(), SchedulerConfiguration.defaults(), InstantSource.system());
+        scheduler.start();
+        where = "in-process " + datastore + " cluster and scheduler";
       }
-      Path dataDir = Files.createTempDirectory("skiff-bench-");
-      server = SkiffServerProcess.start(dataDir.resolve("server"));
-      config = server.kubeconfig();
-      pid = server.pid();
     }
+    System.out.println("scale-harness: " + workload + " against " + where);
     try (KubernetesClient client =
         new KubernetesClientBuilder()
             .withConfig(Config.fromKubeconfig(Files.readString(config)))
@@ -145,6 +168,12 @@ public final class ScaleHarness implements Callable<Integer> {
       }
       return result.complete() ? 0 : 2;
     } finally {
+      if (scheduler != null) {
+        scheduler.close();
+      }
+      if (inProcess != null) {
+        inProcess.close();
+      }
       if (server != null) {
         server.close();
       }

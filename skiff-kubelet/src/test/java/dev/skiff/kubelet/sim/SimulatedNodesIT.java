@@ -163,10 +163,10 @@ class SimulatedNodesIT {
 
     client.pods().inNamespace("default").withName("doomed").withGracePeriod(2).delete();
 
+    // a bound pod waits for its kubelet: still there, marked, until the grace period ends
     Pod deleting = client.pods().inNamespace("default").withName("doomed").get();
-    if (deleting != null) {
-      assertThat(Timestamps.parse(deleting.getMetadata().getDeletionTimestamp())).isNotNull();
-    }
+    assertThat(deleting).isNotNull();
+    assertThat(Timestamps.parse(deleting.getMetadata().getDeletionTimestamp())).isNotNull();
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> client.pods().inNamespace("default").withName("doomed").get() == null);
