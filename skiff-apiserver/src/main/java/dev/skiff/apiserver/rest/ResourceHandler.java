@@ -18,6 +18,7 @@ import dev.skiff.apiserver.registry.UpdateMode;
 import dev.skiff.apiserver.registry.WriteOptions;
 import dev.skiff.apiserver.registry.WriteResult;
 import dev.skiff.apiserver.registry.core.ClusterIpAllocator;
+import dev.skiff.apiserver.registry.core.NodePortAllocator;
 import dev.skiff.apiserver.watch.CachePage;
 import dev.skiff.apiserver.watch.CachedObject;
 import dev.skiff.apiserver.watch.TooOldResourceVersion;
@@ -79,7 +80,9 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
             scheduler);
     this.context = new RegistryContext(options.clock(), options.random(), this::checkNamespace);
     this.strategies =
-        new Strategies(new ClusterIpAllocator(options.serviceCidr(), this::clusterIpsInUse));
+        new Strategies(
+            new ClusterIpAllocator(options.serviceCidr(), this::clusterIpsInUse),
+            new NodePortAllocator(this::nodePortsInUse));
     this.subresources = new Subresources(this);
     this.responses = new Responses(options.clock());
   }
@@ -236,6 +239,19 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
                       "metadata.namespace")),
               null));
     }
+  }
+
+  private Set<Integer> nodePortsInUse() {
+    Set<Integer> used = new HashSet<>();
+    WatchCache cache = registry(coreType("services")).cache();
+    for (CachedObject service : cache.list("", o -> true, null, 0).items()) {
+      for (JsonNode port : service.object().path("spec").path("ports")) {
+        if (port.path("nodePort").asInt(0) != 0) {
+          used.add(port.path("nodePort").asInt());
+        }
+      }
+    }
+    return used;
   }
 
   private Set<String> clusterIpsInUse() {

@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.rest;
 
+import dev.skiff.apiserver.registry.NameRule;
 import dev.skiff.apiserver.registry.ResourceStrategy;
 import dev.skiff.apiserver.registry.Traits;
 import dev.skiff.apiserver.registry.apps.DaemonSetStrategy;
@@ -12,8 +13,10 @@ import dev.skiff.apiserver.registry.core.ClusterIpAllocator;
 import dev.skiff.apiserver.registry.core.ConfigMapStrategy;
 import dev.skiff.apiserver.registry.core.EventStrategy;
 import dev.skiff.apiserver.registry.core.NamespaceStrategy;
+import dev.skiff.apiserver.registry.core.NodePortAllocator;
 import dev.skiff.apiserver.registry.core.NodeStrategy;
 import dev.skiff.apiserver.registry.core.PodStrategy;
+import dev.skiff.apiserver.registry.core.ReplicationControllerStrategy;
 import dev.skiff.apiserver.registry.core.SecretStrategy;
 import dev.skiff.apiserver.registry.core.ServiceStrategy;
 import java.util.Map;
@@ -36,22 +39,31 @@ final class Strategies {
         }
       };
 
+  /** RBAC objects may be named with any path segment (e.g. "system:controller:x"). */
+  private static final ResourceStrategy PATH_SEGMENT_NAMES =
+      new ResourceStrategy() {
+        @Override
+        public Traits traits() {
+          return Traits.DEFAULT.withNameRule(NameRule.PATH_SEGMENT);
+        }
+      };
+
   private final Map<String, ResourceStrategy> byResource;
 
-  Strategies(ClusterIpAllocator allocator) {
+  Strategies(ClusterIpAllocator allocator, NodePortAllocator nodePorts) {
     ReplicaSetStrategy replicaSets = new ReplicaSetStrategy();
     EventStrategy events = new EventStrategy();
     this.byResource =
         Map.ofEntries(
             Map.entry("/pods", new PodStrategy()),
-            Map.entry("/services", new ServiceStrategy(allocator)),
+            Map.entry("/services", new ServiceStrategy(allocator, nodePorts)),
             Map.entry("/configmaps", new ConfigMapStrategy()),
             Map.entry("/secrets", new SecretStrategy()),
             Map.entry("/namespaces", new NamespaceStrategy()),
             Map.entry("/nodes", new NodeStrategy()),
             Map.entry("/events", events),
             Map.entry("/endpoints", CREATE_ON_UPDATE),
-            Map.entry("/replicationcontrollers", replicaSets),
+            Map.entry("/replicationcontrollers", new ReplicationControllerStrategy()),
             Map.entry("apps/deployments", new DeploymentStrategy()),
             Map.entry("apps/replicasets", replicaSets),
             Map.entry("apps/statefulsets", new StatefulSetStrategy()),
@@ -62,7 +74,11 @@ final class Strategies {
             Map.entry("autoscaling/horizontalpodautoscalers", PLAIN),
             Map.entry("networking.k8s.io/ingresses", WITH_GENERATION),
             Map.entry("networking.k8s.io/networkpolicies", WITH_GENERATION),
-            Map.entry("apiextensions.k8s.io/customresourcedefinitions", WITH_GENERATION));
+            Map.entry("apiextensions.k8s.io/customresourcedefinitions", WITH_GENERATION),
+            Map.entry("rbac.authorization.k8s.io/roles", PATH_SEGMENT_NAMES),
+            Map.entry("rbac.authorization.k8s.io/clusterroles", PATH_SEGMENT_NAMES),
+            Map.entry("rbac.authorization.k8s.io/rolebindings", PATH_SEGMENT_NAMES),
+            Map.entry("rbac.authorization.k8s.io/clusterrolebindings", PATH_SEGMENT_NAMES));
   }
 
   ResourceStrategy forResource(String group, String plural) {

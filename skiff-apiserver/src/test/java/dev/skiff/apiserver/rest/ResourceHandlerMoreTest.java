@@ -227,4 +227,46 @@ class ResourceHandlerMoreTest {
     assertThat(fx.call("PUT", PODS + "/p?fieldValidation=Strict", pod.toString()).status())
         .isEqualTo(200);
   }
+
+  @Test
+  void nodePortServicesGetPortsAndKeepThemOnUpdate() {
+    String svc =
+        "{\"metadata\":{\"name\":\"np\"},\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":80}]}}";
+    ObjectNode created = fx.json("POST", "/api/v1/namespaces/default/services", svc);
+    assertThat(created.path("spec").path("ports").get(0).path("nodePort").asInt()).isEqualTo(30000);
+    assertThat(created.path("spec").path("externalTrafficPolicy").asString()).isEqualTo("Cluster");
+    ObjectNode updated = fx.json("PUT", "/api/v1/namespaces/default/services/np", svc);
+    assertThat(updated.path("spec").path("ports").get(0).path("nodePort").asInt()).isEqualTo(30000);
+    assertThat(updated.path("spec").path("clusterIP").asString())
+        .isEqualTo(created.path("spec").path("clusterIP").asString());
+    ApiException outOfRange =
+        error(
+            "POST",
+            "/api/v1/namespaces/default/services",
+            svc.replace("\"np\"", "\"bad\"").replace("\"port\":80", "\"port\":80,\"nodePort\":80"));
+    assertThat(outOfRange.code()).isEqualTo(422);
+  }
+
+  @Test
+  void replicationControllersDefaultTheirSelectorFromTheTemplate() {
+    String rc =
+        "{\"metadata\":{\"name\":\"rc\"},\"spec\":{\"template\":{\"metadata\":{\"labels\":"
+            + "{\"app\":\"x\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}}}";
+    ObjectNode created = fx.json("POST", "/api/v1/namespaces/default/replicationcontrollers", rc);
+    assertThat(created.path("spec").path("selector").path("app").asString()).isEqualTo("x");
+    assertThat(created.path("spec").path("replicas").asInt()).isEqualTo(1);
+    ObjectNode scale =
+        fx.json("GET", "/api/v1/namespaces/default/replicationcontrollers/rc/scale", null);
+    assertThat(scale.path("status").path("selector").asString()).isEqualTo("app=x");
+  }
+
+  @Test
+  void rbacNamesMayContainColons() {
+    ApiResponse.Full created =
+        fx.call(
+            "POST",
+            "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+            "{\"metadata\":{\"name\":\"system:controller:x\"},\"rules\":[]}");
+    assertThat(created.status()).isEqualTo(201);
+  }
 }

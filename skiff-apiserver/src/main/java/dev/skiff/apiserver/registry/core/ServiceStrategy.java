@@ -21,9 +21,11 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
   private static final Traits TRAITS = Traits.DEFAULT.withNameRule(NameRule.DNS1035_LABEL);
 
   private final ClusterIpAllocator allocator;
+  private final NodePortAllocator nodePorts;
 
-  public ServiceStrategy(ClusterIpAllocator allocator) {
+  public ServiceStrategy(ClusterIpAllocator allocator, NodePortAllocator nodePorts) {
     this.allocator = allocator;
+    this.nodePorts = nodePorts;
   }
 
   @Override
@@ -52,8 +54,16 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
   public void prepareForCreate(ObjectNode service) {
     ObjectNode spec = Meta.child(service, "spec");
     service.putObject("status").putObject("loadBalancer");
-    if (Meta.text(spec, "type").equals("ExternalName")) {
+    String type = Meta.text(spec, "type");
+    if (type.equals("ExternalName")) {
       return;
+    }
+    if (type.equals("NodePort") || type.equals("LoadBalancer")) {
+      for (JsonNode p : spec.path("ports")) {
+        if (p instanceof ObjectNode port && port.path("nodePort").asInt(0) == 0) {
+          port.put("nodePort", nodePorts.allocate());
+        }
+      }
     }
     String clusterIp = Meta.text(spec, "clusterIP");
     if (clusterIp.isEmpty()) {
@@ -78,6 +88,18 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
         spec.set(field, oldSpec.get(field));
       }
     }
+    // a port keeps its node port when the update leaves it out, as Kubernetes does
+    for (JsonNode p : spec.path("ports")) {
+      if (p instanceof ObjectNode port && port.path("nodePort").asInt(0) == 0) {
+        for (JsonNode before : oldSpec.path("ports")) {
+          if (before.path("port").equals(port.path("port"))
+              && before.path("protocol").equals(port.path("protocol"))
+              && before.has("nodePort")) {
+            port.set("nodePort", before.get("nodePort"));
+          }
+        }
+      }
+    }
   }
 
   @Override
@@ -96,6 +118,16 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
     }
     int i = 0;
     for (JsonNode port : ports) {
+      int nodePort = port.path("nodePort").asInt(0);
+      if (nodePort != 0
+          && (nodePort < NodePortAllocator.FIRST || nodePort > NodePortAllocator.LAST)) {
+        errors.add(
+            FieldError.invalid(
+                "spec.ports[" + i + "].nodePort",
+                nodePort,
+                "provided port is not in the valid range. The range of valid ports is"
+                    + " 30000-32767"));
+      }
       long number = port.path("port").asLong(0);
       if (number < 1 || number > 65535) {
         errors.add(
