@@ -1,5 +1,6 @@
 package dev.skiff.controllers.runtime;
 
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,13 +109,21 @@ public final class ControllerRunner implements AutoCloseable {
           name,
           key,
           queue.numRequeues(key),
-          String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+          describe(e));
       LOG.debug("reconcile failure detail controller={} key={}", name, key, e);
       queue.addRateLimited(key);
     } finally {
       queue.done(key);
     }
     return true;
+  }
+
+  /** One short line: the API status (code and message) when there is one. */
+  static String describe(RuntimeException e) {
+    if (e instanceof KubernetesClientException k && k.getStatus() != null) {
+      return "code=" + k.getCode() + " " + k.getStatus().getMessage();
+    }
+    return String.valueOf(e.getMessage()).lines().findFirst().orElse("");
   }
 
   @Override
