@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
 public final class HeartbeatLoop implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(HeartbeatLoop.class);
 
-  private final ScheduledExecutorService timer;
-  private final ExecutorService workers;
+  private final Timer timer;
+  private final Executor workers;
+  private final Runnable shutdown;
   private final InstantSource clock;
   private final Semaphore inFlight;
   private final List<NodeHeartbeat> heartbeats = new CopyOnWriteArrayList<>();
@@ -67,10 +69,35 @@ public final class HeartbeatLoop implements AutoCloseable {
       ExecutorService workers,
       InstantSource clock,
       int maxInFlight) {
+    this(
+        (delay, task) -> timer.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS),
+        workers,
+        clock,
+        maxInFlight,
+        () -> {
+          timer.shutdownNow();
+          workers.shutdown();
+          try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+  }
+
+  HeartbeatLoop(
+      Timer timer, Executor workers, InstantSource clock, int maxInFlight, Runnable shutdown) {
     this.timer = timer;
     this.workers = workers;
     this.clock = clock;
     this.inFlight = new Semaphore(maxInFlight);
+    this.shutdown = shutdown;
+  }
+
+  /** Runs a task after a delay: the loop's one use of real time besides its clock. */
+  @FunctionalInterface
+  interface Timer {
+    void schedule(Duration delay, Runnable task);
   }
 
   /**
@@ -91,7 +118,9 @@ public final class HeartbeatLoop implements AutoCloseable {
    */
   public void start(NodeHeartbeat heartbeat, Duration slotOffset) {
     heartbeats.add(heartbeat);
-    Instant slot = clock.instant().plus(slotOffset).minus(NodeLeases.RENEW_INTERVAL);
+    // the slot after the first tick: a zero offset means a whole interval after it, not at once
+    Duration offset = slotOffset.isZero() ? NodeLeases.RENEW_INTERVAL : slotOffset;
+    Instant slot = clock.instant().plus(offset).minus(NodeLeases.RENEW_INTERVAL);
     dispatch(heartbeat, slot, false);
   }
 
@@ -144,10 +173,7 @@ public final class HeartbeatLoop implements AutoCloseable {
     }
     Instant nextIntended = at;
     try {
-      timer.schedule(
-          () -> dispatch(heartbeat, nextIntended, true),
-          Duration.between(now, at).toNanos(),
-          TimeUnit.NANOSECONDS);
+      timer.schedule(Duration.between(now, at), () -> dispatch(heartbeat, nextIntended, true));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // closed meanwhile
     }
@@ -157,13 +183,7 @@ public final class HeartbeatLoop implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    timer.shutdownNow();
-    workers.shutdown();
-    try {
-      workers.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    shutdown.run();
   }
 
   private static ScheduledExecutorService newTimer(String name) {
