@@ -42,6 +42,7 @@ final class OpenApiDocuments {
   private final SchemaGenerator v2Schemas;
   private final SchemaGenerator v3Schemas;
   private volatile Document v2;
+  private volatile Document v2Protobuf;
   private volatile Document v3Index;
   private final Map<String, Document> v3 = new HashMap<>();
 
@@ -81,6 +82,21 @@ final class OpenApiDocuments {
           v2 = document(buildV2());
         }
         doc = v2;
+      }
+    }
+    return doc;
+  }
+
+  /** The Swagger 2.0 document as gnostic's protobuf message, which kubectl asks for. */
+  Document v2Protobuf() {
+    Document doc = v2Protobuf;
+    if (doc == null) {
+      synchronized (this) {
+        if (v2Protobuf == null) {
+          byte[] body = SwaggerProtobuf.encode(Json.MAPPER.readTree(v2().body()));
+          v2Protobuf = new Document(body, sha512(body));
+        }
+        doc = v2Protobuf;
       }
     }
     return doc;

@@ -3,6 +3,7 @@ package dev.skiff.apiserver.openapi;
 import dev.skiff.api.ResourceType;
 import dev.skiff.api.catalog.ResourceCatalog;
 import dev.skiff.apiserver.discovery.AcceptNegotiator;
+import dev.skiff.apiserver.discovery.MediaTypeChoice;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiHandler;
 import dev.skiff.apiserver.http.ApiRequest;
@@ -17,9 +18,10 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * Serves the OpenAPI documents: {@code /openapi/v2} (Swagger 2.0), {@code /openapi/v3} (the index
  * of group versions) and {@code /openapi/v3/api/v1}, {@code /openapi/v3/apis/{group}/{version}}
- * (OpenAPI 3.0). Only JSON is served: a client that accepts nothing but the protobuf encodings gets
- * 406. Documents are generated when first asked for and kept until the catalog changes; each is
- * served with an ETag, and v3 documents named by their current {@code ?hash=} are immutable.
+ * (OpenAPI 3.0). The v2 document is served as JSON or as gnostic's protobuf message; v3 documents
+ * only as JSON, so a client accepting nothing but their protobuf encoding gets 406. Documents are
+ * generated when first asked for and kept until the catalog changes; each is served with an ETag,
+ * and v3 documents named by their current {@code ?hash=} are immutable.
  */
 public final class OpenApiHandler implements ApiHandler {
   private static final String NO_CACHE = "no-cache, private";
@@ -31,6 +33,12 @@ public final class OpenApiHandler implements ApiHandler {
   private final Function<ResourceType, Optional<ObjectNode>> customSchemas;
   private final AcceptNegotiator negotiator =
       AcceptNegotiator.ignoringParameters(List.of(AcceptNegotiator.JSON));
+  private final AcceptNegotiator v2Negotiator =
+      AcceptNegotiator.ignoringParameters(
+          List.of(
+              AcceptNegotiator.JSON,
+              SwaggerProtobuf.REQUESTED_MEDIA_TYPE,
+              SwaggerProtobuf.MEDIA_TYPE));
   private volatile Snapshot snapshot;
 
   private record Snapshot(ResourceCatalog catalog, OpenApiDocuments documents) {}
@@ -75,7 +83,10 @@ public final class OpenApiHandler implements ApiHandler {
     String path = request.path();
     OpenApiDocuments documents = documents();
     if (path.equals("/openapi/v2")) {
-      negotiate(request);
+      MediaTypeChoice choice = v2Negotiator.negotiate(request.header("accept"));
+      if (!choice.mediaType().equals(AcceptNegotiator.JSON)) {
+        return serve(request, documents.v2Protobuf(), NO_CACHE, SwaggerProtobuf.MEDIA_TYPE);
+      }
       return serve(request, documents.v2(), NO_CACHE);
     }
     if (path.equals("/openapi/v3") || path.equals("/openapi/v3/")) {
@@ -114,6 +125,11 @@ public final class OpenApiHandler implements ApiHandler {
 
   private static ApiResponse serve(
       ApiRequest request, OpenApiDocuments.Document doc, String cacheControl) {
+    return serve(request, doc, cacheControl, AcceptNegotiator.JSON);
+  }
+
+  private static ApiResponse serve(
+      ApiRequest request, OpenApiDocuments.Document doc, String cacheControl, String contentType) {
     String etag = "\"" + doc.hash() + "\"";
     Map<String, List<String>> headers =
         Map.of(
@@ -121,9 +137,9 @@ public final class OpenApiHandler implements ApiHandler {
             "Vary", List.of("Accept"),
             "Cache-Control", List.of(cacheControl));
     if (etag.equals(request.header("if-none-match"))) {
-      return new ApiResponse.Full(304, AcceptNegotiator.JSON, new byte[0], headers);
+      return new ApiResponse.Full(304, contentType, new byte[0], headers);
     }
-    return new ApiResponse.Full(200, AcceptNegotiator.JSON, doc.body(), headers);
+    return new ApiResponse.Full(200, contentType, doc.body(), headers);
   }
 
   private OpenApiDocuments documents() {

@@ -128,6 +128,17 @@ class KubectlDiscoveryEndToEndTest {
   }
 
   @Test
+  void explainWithTheSwaggerDocument() throws Exception {
+    Result result = kubectl("explain", "pod.spec.containers", "--output=plaintext-openapiv2");
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(result.stdout())
+        .contains("KIND:     Pod")
+        .contains("RESOURCE: containers <[]Object>")
+        .contains("image\t<string>");
+  }
+
+  @Test
   void explainDeploymentStrategy() throws Exception {
     Result result = kubectl("explain", "deployment.spec.strategy");
 

@@ -267,14 +267,36 @@ class OpenApiHandlerTest {
   }
 
   @Test
-  void protobufOnlyClientsAreRefusedWith406() {
-    assertThatThrownBy(() -> handler.handle(get("/openapi/v2", "accept", PROTOBUF_V2)))
+  void v2IsServedAsProtobufToo() {
+    ApiResponse response = handler.handle(get("/openapi/v2", "accept", PROTOBUF_V2));
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.contentType())
+        .isEqualTo("application/com.github.proto-openapi.spec.v2.v1.0+protobuf");
+    byte[] body = ((ApiResponse.Full) response).body();
+    // Field 1 (swagger) is the first: tag 0x0a, length 3, "2.0".
+    assertThat(java.util.Arrays.copyOf(body, 5)).containsExactly(0x0a, 3, '2', '.', '0');
+    assertThat(new String(body, java.nio.charset.StandardCharsets.ISO_8859_1))
+        .contains("io.k8s.api.core.v1.Pod")
+        .contains("x-kubernetes-group-version-kind")
+        .contains("x-kubernetes-patch-merge-key");
+  }
+
+  @Test
+  void protobufV3OnlyClientsAreRefusedWith406() {
+    assertThatThrownBy(
+            () ->
+                handler.handle(
+                    get(
+                        "/openapi/v3/api/v1",
+                        "accept",
+                        "application/com.github.proto-openapi.spec.v3@v1.0+protobuf")))
         .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.code()).isEqualTo(406));
     assertThat(
             handler
-                .handle(get("/openapi/v2", "accept", PROTOBUF_V2 + ", application/json"))
-                .status())
-        .isEqualTo(200);
+                .handle(get("/openapi/v2", "accept", "application/json, " + PROTOBUF_V2))
+                .contentType())
+        .isEqualTo("application/json");
     assertThat(handler.handle(get("/openapi/v3", "accept", "*/*")).status()).isEqualTo(200);
   }
 
