@@ -4,25 +4,34 @@ import dev.skiff.apiserver.http.ApiException;
 import java.util.Locale;
 
 /**
- * The response format a request's Accept header chooses: JSON, YAML, or a meta.k8s.io Table (get,
- * list and watch only). The first supported entry wins; nothing supported is 406.
+ * The response format a request's Accept header chooses: JSON, YAML, or for reads (get, list,
+ * watch) a meta.k8s.io Table or PartialObjectMetadata(List). The first supported entry wins;
+ * nothing supported is 406.
  *
  * @param mediaType the Content-Type of the response
  * @param tableVersion "v1" or "v1beta1" for a Table, else null
+ * @param metadataVersion "v1" or "v1beta1" for PartialObjectMetadata, else null
  */
-public record OutputFormat(String mediaType, String tableVersion) {
-  public static final OutputFormat JSON = new OutputFormat("application/json", null);
-  public static final OutputFormat YAML = new OutputFormat("application/yaml", null);
+public record OutputFormat(String mediaType, String tableVersion, String metadataVersion) {
+  public static final OutputFormat JSON = new OutputFormat("application/json", null, null);
+  public static final OutputFormat YAML = new OutputFormat("application/yaml", null, null);
 
   public boolean table() {
     return tableVersion != null;
+  }
+
+  public boolean metadataOnly() {
+    return metadataVersion != null;
   }
 
   public boolean yaml() {
     return mediaType.equals(YAML.mediaType);
   }
 
-  /** Chooses the format of {@code accept} (null = JSON); tables only when {@code tables}. */
+  /**
+   * Chooses the format of {@code accept} (null = JSON); Tables and metadata only when {@code
+   * tables} (reads).
+   */
   public static OutputFormat negotiate(String accept, boolean tables) {
     if (accept == null || accept.isBlank()) {
       return JSON;
@@ -47,12 +56,17 @@ public record OutputFormat(String mediaType, String tableVersion) {
       boolean json =
           type.equals("application/json") || type.equals("*/*") || type.equals("application/*");
       if (as != null) {
-        if (json
-            && tables
-            && as.equals("Table")
-            && "meta.k8s.io".equals(group)
-            && ("v1".equals(version) || "v1beta1".equals(version))) {
-          return new OutputFormat("application/json", version);
+        boolean meta =
+            json
+                && tables
+                && "meta.k8s.io".equals(group)
+                && ("v1".equals(version) || "v1beta1".equals(version));
+        if (meta && as.equals("Table")) {
+          return new OutputFormat("application/json", version, null);
+        }
+        if (meta
+            && (as.equals("PartialObjectMetadata") || as.equals("PartialObjectMetadataList"))) {
+          return new OutputFormat("application/json", null, version);
         }
         continue;
       }

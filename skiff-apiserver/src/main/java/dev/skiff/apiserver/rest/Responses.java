@@ -57,6 +57,10 @@ final class Responses {
     if (format.table()) {
       return table(List.of(object), type, -1, null, 0, format, request);
     }
+    if (format.metadataOnly()) {
+      return new ApiResponse.Full(
+          status, format.mediaType(), Json.bytes(partial(object, format.metadataVersion())));
+    }
     return new ApiResponse.Full(
         status, format.mediaType(), encode(inVersion(object, type), format));
   }
@@ -99,6 +103,12 @@ final class Responses {
       OutputFormat format) {
     ObjectNode list = listHeader(type, revision, next, remaining);
     ArrayNode array = list.putArray("items");
+    if (format.metadataOnly()) {
+      list.put("kind", "PartialObjectMetadataList");
+      list.put("apiVersion", "meta.k8s.io/" + format.metadataVersion());
+      items.forEach(item -> array.add(partial(item, format.metadataVersion())));
+      return new ApiResponse.Full(200, format.mediaType(), Json.bytes(list));
+    }
     items.forEach(item -> array.add(inVersion(item, type)));
     return new ApiResponse.Full(200, format.mediaType(), encode(list, format));
   }
@@ -122,7 +132,7 @@ final class Responses {
     boolean sameVersion =
         page.items().stream()
             .allMatch(o -> type.apiVersion().equals(Meta.text(o.object(), "apiVersion")));
-    if (format.yaml() || !sameVersion) {
+    if (format.yaml() || format.metadataOnly() || !sameVersion) {
       return list(
           page.items().stream().map(CachedObject::object).toList(),
           type,
@@ -218,7 +228,33 @@ final class Responses {
 
   // ---- watch events
 
+  /** The PartialObjectMetadata of an object: its kind, apiVersion and metadata only. */
+  static ObjectNode partial(ObjectNode object, String version) {
+    ObjectNode partial = Json.object();
+    partial.put("kind", "PartialObjectMetadata");
+    partial.put("apiVersion", "meta.k8s.io/" + version);
+    partial.set("metadata", object.path("metadata"));
+    return partial;
+  }
+
   EventEncoder eventEncoder(ResourceType type, OutputFormat format, ApiRequest request) {
+    if (format.metadataOnly()) {
+      String version = format.metadataVersion();
+      return new EventEncoder() {
+        @Override
+        public String id() {
+          return "metadata " + version;
+        }
+
+        @Override
+        public byte[] encode(String eventType, CachedObject object, boolean first) {
+          if (eventType.equals("BOOKMARK")) {
+            return event(eventType, object.json());
+          }
+          return event(eventType, Json.bytes(partial(object.object(), version)));
+        }
+      };
+    }
     if (!format.table()) {
       String apiVersion = type.apiVersion();
       return new EventEncoder() {

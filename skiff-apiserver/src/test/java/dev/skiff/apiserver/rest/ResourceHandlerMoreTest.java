@@ -269,4 +269,30 @@ class ResourceHandlerMoreTest {
             "{\"metadata\":{\"name\":\"system:controller:x\"},\"rules\":[]}");
     assertThat(created.status()).isEqualTo(201);
   }
+
+  @Test
+  void partialObjectMetadataForGetAndList() {
+    fx.call("POST", CONFIGMAPS, configMap("a", "{\"x\":\"1\"}"));
+    ObjectNode one =
+        fx.json(
+            "GET",
+            CONFIGMAPS + "/a",
+            null,
+            "Accept",
+            "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1");
+    assertThat(one.path("kind").asString()).isEqualTo("PartialObjectMetadata");
+    assertThat(one.path("metadata").path("labels").path("x").asString()).isEqualTo("1");
+    assertThat(one.has("data")).isFalse();
+    ObjectNode list =
+        fx.json(
+            "GET",
+            CONFIGMAPS,
+            null,
+            "Accept",
+            "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1");
+    assertThat(list.path("kind").asString()).isEqualTo("PartialObjectMetadataList");
+    assertThat(list.path("items").get(0).path("kind").asString())
+        .isEqualTo("PartialObjectMetadata");
+    assertThat(list.path("metadata").path("resourceVersion").asString()).isNotEmpty();
+  }
 }
