@@ -1,6 +1,7 @@
 package dev.skiff.controllers;
 
 import dev.skiff.controllers.deployment.DeploymentControllers;
+import dev.skiff.controllers.endpoints.EndpointControllers;
 import dev.skiff.controllers.gc.GarbageCollectors;
 import dev.skiff.controllers.namespace.NamespaceControllers;
 import dev.skiff.controllers.replicaset.ReplicaSetControllers;
@@ -22,6 +23,8 @@ final class Controllers {
     Map<String, Descriptor> all = new LinkedHashMap<>();
     all.put("deployment", new Descriptor(true, DeploymentControllers::deployments));
     all.put("replicaset", new Descriptor(true, ReplicaSetControllers::replicaSets));
+    all.put("endpoints", new Descriptor(true, EndpointControllers::endpoints));
+    all.put("endpointslice", new Descriptor(true, EndpointControllers::endpointSlices));
     all.put("garbage-collector", new Descriptor(true, GarbageCollectors::garbageCollector));
     all.put("namespace", new Descriptor(true, NamespaceControllers::namespaces));
     all.put("serviceaccount", new Descriptor(true, NamespacedDefaults::serviceAccounts));
