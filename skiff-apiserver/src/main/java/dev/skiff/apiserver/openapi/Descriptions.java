@@ -1,10 +1,12 @@
 package dev.skiff.apiserver.openapi;
 
+import java.util.List;
 import java.util.Map;
 
 /**
- * Skiff's own short descriptions of the most used kinds and fields, shown by {@code kubectl
- * explain}. Types and fields without an entry carry no description.
+ * Skiff's own short descriptions of the most used kinds and fields, and the fields Kubernetes
+ * requires, shown by {@code kubectl explain}. Types and fields without an entry carry no
+ * description.
  */
 final class Descriptions {
   private static final Map<String, String> TYPES =
@@ -82,7 +84,46 @@ final class Descriptions {
           Map.entry("RollingUpdateDeployment.maxSurge", "Pods allowed above the desired count."),
           Map.entry("RollingUpdateDeployment.maxUnavailable", "Pods allowed to be unavailable."));
 
+  /** Fields Kubernetes marks required, by type; kubectl explain shows them as -required-. */
+  private static final Map<String, List<String>> REQUIRED =
+      Map.ofEntries(
+          Map.entry("PodSpec", List.of("containers")),
+          Map.entry("Container", List.of("name")),
+          Map.entry("EphemeralContainer", List.of("name")),
+          Map.entry("ContainerPort", List.of("containerPort")),
+          Map.entry("EnvVar", List.of("name")),
+          Map.entry("Volume", List.of("name")),
+          Map.entry("VolumeMount", List.of("mountPath", "name")),
+          Map.entry("ConfigMapKeySelector", List.of("key")),
+          Map.entry("SecretKeySelector", List.of("key")),
+          Map.entry("ObjectFieldSelector", List.of("fieldPath")),
+          Map.entry("KeyToPath", List.of("key", "path")),
+          Map.entry("ServicePort", List.of("port")),
+          Map.entry("LabelSelectorRequirement", List.of("key", "operator")),
+          Map.entry("NodeSelectorRequirement", List.of("key", "operator")),
+          Map.entry("OwnerReference", List.of("apiVersion", "kind", "name", "uid")),
+          Map.entry("DeploymentSpec", List.of("selector", "template")),
+          Map.entry("ReplicaSetSpec", List.of("selector")),
+          Map.entry("StatefulSetSpec", List.of("selector", "template")),
+          Map.entry("DaemonSetSpec", List.of("selector", "template")),
+          Map.entry("JobSpec", List.of("template")),
+          Map.entry("CronJobSpec", List.of("jobTemplate", "schedule")),
+          Map.entry("RoleRef", List.of("apiGroup", "kind", "name")),
+          Map.entry("Subject", List.of("kind", "name")),
+          Map.entry("PolicyRule", List.of("verbs")),
+          Map.entry("RoleBinding", List.of("roleRef")),
+          Map.entry("ClusterRoleBinding", List.of("roleRef")),
+          Map.entry("HTTPIngressPath", List.of("backend", "pathType")),
+          Map.entry("HorizontalPodAutoscalerSpec", List.of("maxReplicas", "scaleTargetRef")),
+          Map.entry("CrossVersionObjectReference", List.of("kind", "name")),
+          Map.entry("Taint", List.of("effect", "key")));
+
   private Descriptions() {}
+
+  /** The required fields of a type, or none. */
+  static List<String> requiredOf(String simpleName) {
+    return REQUIRED.getOrDefault(simpleName, List.of());
+  }
 
   static String ofType(String simpleName) {
     return TYPES.get(simpleName);

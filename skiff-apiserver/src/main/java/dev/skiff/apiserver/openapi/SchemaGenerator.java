@@ -116,6 +116,14 @@ final class SchemaGenerator {
         if (!properties.isEmpty()) {
           ObjectNode props = schema.putObject("properties");
           properties.forEach(props::set);
+          List<String> required =
+              Descriptions.requiredOf(type.getSimpleName()).stream()
+                  .filter(properties::containsKey)
+                  .toList();
+          if (!required.isEmpty()) {
+            ArrayNode array = schema.putArray("required");
+            required.forEach(array::add);
+          }
         }
         ArrayNode gvk = groupVersionKinds.get(name);
         if (gvk != null) {

@@ -123,6 +123,7 @@ class KubectlDiscoveryEndToEndTest {
         .contains("VERSION:    v1")
         .contains("FIELD: containers <[]Container>")
         .contains("image\t<string>")
+        .contains("name\t<string> -required-")
         .contains("ports\t<[]ContainerPort>")
         .contains("resources\t<ResourceRequirements>");
   }

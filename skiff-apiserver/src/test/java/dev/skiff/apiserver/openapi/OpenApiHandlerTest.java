@@ -94,6 +94,8 @@ class OpenApiHandlerTest {
     assertThat(containers.get("x-kubernetes-patch-strategy").asString()).isEqualTo("merge");
     assertThat(containers.get("x-kubernetes-list-type").asString()).isEqualTo("map");
     assertThat(containers.get("x-kubernetes-list-map-keys").toString()).isEqualTo("[\"name\"]");
+    assertThat(schemas.at("/io.k8s.api.core.v1.Container/required").toString())
+        .isEqualTo("[\"name\"]");
     JsonNode container = schemas.at("/io.k8s.api.core.v1.Container/properties");
     assertThat(container.at("/image/type").asString()).isEqualTo("string");
     assertThat(container.at("/ports/x-kubernetes-list-map-keys").toString())
