@@ -133,6 +133,9 @@ public final class GenericRegistry {
     } else {
       metadata.remove("generation");
     }
+    if (hasStatus && !strategy.traits().keepsStatusOnCreate()) {
+      object.remove("status");
+    }
     strategy.prepareForCreate(object);
     List<FieldError> errors = new ArrayList<>();
     errors.addAll(MetadataValidation.validate(object, strategy.traits().nameRule()));
@@ -431,6 +434,9 @@ public final class GenericRegistry {
         }
         Instant now = context.clock().instant();
         long existingGrace = metadata.path("deletionGracePeriodSeconds").asLong(Long.MAX_VALUE);
+        if (!Meta.deleting(current) && metadata.path("generation").asLong(0) > 0) {
+          metadata.put("generation", metadata.path("generation").asLong() + 1);
+        }
         if (!Meta.deleting(current) || grace < existingGrace) {
           metadata.put("deletionTimestamp", timestamp(now.plusSeconds(grace)));
           metadata.put("deletionGracePeriodSeconds", grace);

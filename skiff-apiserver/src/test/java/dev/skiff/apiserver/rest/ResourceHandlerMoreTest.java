@@ -295,4 +295,41 @@ class ResourceHandlerMoreTest {
         .isEqualTo("PartialObjectMetadata");
     assertThat(list.path("metadata").path("resourceVersion").asString()).isNotEmpty();
   }
+
+  @Test
+  void nodesKeepTheirRegisteredStatusAndSelectByUnschedulable() {
+    ObjectNode node =
+        fx.json(
+            "POST",
+            "/api/v1/nodes",
+            "{\"metadata\":{\"name\":\"n1\"},\"spec\":{\"unschedulable\":true},"
+                + "\"status\":{\"capacity\":{\"cpu\":\"4\"}}}");
+    assertThat(node.path("status").path("capacity").path("cpu").asString()).isEqualTo("4");
+    fx.call("POST", "/api/v1/nodes", "{\"metadata\":{\"name\":\"n2\"}}");
+    assertThat(
+            names(fx.json("GET", "/api/v1/nodes?fieldSelector=spec.unschedulable%3Dfalse", null)))
+        .containsExactly("n2");
+  }
+
+  @Test
+  void deletionWithFinalizersBumpsTheGeneration() {
+    String deployment =
+        "{\"metadata\":{\"name\":\"d\",\"finalizers\":[\"x/y\"]},\"spec\":{\"selector\":"
+            + "{\"matchLabels\":{\"a\":\"b\"}},\"template\":{\"metadata\":{\"labels\":{\"a\":\"b\"}},"
+            + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}}}";
+    String path = "/apis/apps/v1/namespaces/default/deployments";
+    fx.call("POST", path, deployment);
+    ObjectNode deleting = fx.json("DELETE", path + "/d?propagationPolicy=Foreground", null);
+    assertThat(deleting.path("metadata").path("generation").asLong()).isEqualTo(2);
+    assertThat(deleting.path("metadata").path("finalizers").valueStream().map(f -> f.asString()))
+        .containsExactly("x/y", "foregroundDeletion");
+    ApiException added =
+        error(
+            "PATCH",
+            path + "/d",
+            "{\"metadata\":{\"finalizers\":[\"x/y\",\"foregroundDeletion\",\"new\"]}}",
+            "Content-Type",
+            "application/merge-patch+json");
+    assertThat(added.code()).isEqualTo(422);
+  }
 }

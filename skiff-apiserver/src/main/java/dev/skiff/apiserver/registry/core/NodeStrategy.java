@@ -15,6 +15,11 @@ public final class NodeStrategy implements ResourceStrategy {
   }
 
   @Override
+  public dev.skiff.apiserver.registry.Traits traits() {
+    return dev.skiff.apiserver.registry.Traits.DEFAULT.withStatusKeptOnCreate();
+  }
+
+  @Override
   public void prepareForCreate(ObjectNode node) {
     Meta.child(node, "spec");
   }

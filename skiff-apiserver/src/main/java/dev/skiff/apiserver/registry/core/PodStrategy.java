@@ -20,8 +20,7 @@ public final class PodStrategy implements ResourceStrategy, DeletionStrategy {
           + " additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to"
           + " be set to 1 if it was previously negative)";
 
-  private static final Traits TRAITS =
-      new Traits(false, false, true, dev.skiff.apiserver.registry.NameRule.DNS_SUBDOMAIN);
+  private static final Traits TRAITS = Traits.DEFAULT;
 
   @Override
   public void applyDefaults(ObjectNode pod) {
