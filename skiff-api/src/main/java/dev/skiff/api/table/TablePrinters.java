@@ -46,14 +46,8 @@ public final class TablePrinters {
         private final List<ColumnDefinition> columns =
             List.of(
                 new ColumnDefinition(
-                    "Name", "string", "name", "Name must be unique within a namespace.", 0),
-                new ColumnDefinition(
-                    "Created At",
-                    "date",
-                    "",
-                    "CreationTimestamp is a timestamp representing the server time when this object"
-                        + " was created.",
-                    0));
+                    "Name", "string", "name", "The object's name, unique in its scope.", 0),
+                new ColumnDefinition("Created At", "date", "", "When the object was created.", 0));
 
         @Override
         public List<ColumnDefinition> columns() {
@@ -62,9 +56,9 @@ public final class TablePrinters {
 
         @Override
         public List<Object> cells(ObjectNode object) {
-          ObjectNode metadata = (ObjectNode) object.path("metadata");
           return List.of(
-              metadata.path("name").asString(""), metadata.path("creationTimestamp").asString(""));
+              Fields.str(object, "metadata", "name"),
+              Fields.str(object, "metadata", "creationTimestamp"));
         }
       };
 }

@@ -691,6 +691,16 @@ class TablePrintersTest {
   }
 
   @Test
+  void objectsWithoutMetadataPrintEmptyCells() {
+    ObjectNode bare = parse("{'kind':'Role'}");
+
+    assertThat(TablePrinters.forResource(type("rbac.authorization.k8s.io", "roles")).cells(bare))
+        .containsExactly("", "");
+    assertThat(TablePrinters.forResource(type("", "pods"), CLOCK).cells(bare).subList(0, 5))
+        .containsExactly("", "0/0", "", "0", "<unknown>");
+  }
+
+  @Test
   void systemClockPrinterComputesAges() {
     ObjectNode pod = parse("{'metadata':{'name':'p','creationTimestamp':'2000-01-01T00:00:00Z'}}");
     List<Object> cells = TablePrinters.forResource(type("", "pods")).cells(pod);
