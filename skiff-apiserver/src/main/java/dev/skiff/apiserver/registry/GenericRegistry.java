@@ -284,7 +284,8 @@ public final class GenericRegistry {
         Meta.metadata(object).put("resourceVersion", Long.toString(rev));
         return new WriteResult(object, false, remove);
       } catch (RevisionConflict e) {
-        if (!requestedVersion.isEmpty() || attempt >= MAX_ATTEMPTS) {
+        // retry: a request that named a resourceVersion then fails the precondition above
+        if (attempt >= MAX_ATTEMPTS) {
           throw conflict(name);
         }
       } catch (StoreException e) {

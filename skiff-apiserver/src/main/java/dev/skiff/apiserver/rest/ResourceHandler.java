@@ -463,39 +463,27 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
         : call.type().keyPrefix(call.namespace());
   }
 
+  /** The label and field selectors of a list or watch; 400 with Kubernetes' parse messages. */
   Predicate<CachedObject> filter(Call call) {
     LabelSelector labels;
     FieldSelector fields;
-    try {
-      labels = LabelSelector.parse(call.request().param("labelSelector"));
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("unable to parse requirement: " + e.getMessage());
+    String fieldParam = call.request().param("fieldSelector");
+    if (!call.name().isEmpty()) {
+      fieldParam = join(fieldParam, "metadata.name=" + call.name());
     }
     try {
-      fields = FieldSelector.parse(call.request().param("fieldSelector"));
+      labels = LabelSelector.parse(call.request().param("labelSelector"));
+      fields =
+          FieldSelector.parse(fieldParam)
+              .requireSupported(
+                  call.registry().strategy().selectableFields(Json.object()).keySet());
     } catch (IllegalArgumentException e) {
       throw ApiException.badRequest(e.getMessage());
     }
-    if (!call.name().isEmpty()) {
-      fields =
-          FieldSelector.parse(
-              join(call.request().param("fieldSelector"), "metadata.name=" + call.name()));
-    }
-    Set<String> supported =
-        new HashSet<>(call.registry().strategy().selectableFields(Json.object()).keySet());
-    supported.add("metadata.name");
-    supported.add("metadata.namespace");
-    for (var requirement : fields.requirements()) {
-      if (!supported.contains(requirement.field())) {
-        throw ApiException.badRequest("field label not supported: " + requirement.field());
-      }
-    }
-    LabelSelector labelSelector = labels;
-    FieldSelector fieldSelector = fields;
-    if (labelSelector.isEverything() && fieldSelector.isEverything()) {
+    if (labels.isEverything() && fields.isEverything()) {
       return o -> true;
     }
-    return o -> labelSelector.matches(o.labels()) && fieldSelector.matches(o.fields());
+    return o -> labels.matches(o.labels()) && fields.matches(o.fields());
   }
 
   private static String join(String a, String b) {

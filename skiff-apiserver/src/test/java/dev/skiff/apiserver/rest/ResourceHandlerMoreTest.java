@@ -332,4 +332,37 @@ class ResourceHandlerMoreTest {
             "application/merge-patch+json");
     assertThat(added.code()).isEqualTo(422);
   }
+
+  @Test
+  void concurrentPatchesAllLandThroughConflictRetries() throws Exception {
+    fx.call("POST", CONFIGMAPS, configMap("shared", "{}"));
+    int writers = 8;
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        String key = "k" + i;
+        futures.add(
+            pool.submit(
+                () ->
+                    fx.call(
+                        "PATCH",
+                        CONFIGMAPS + "/shared",
+                        "{\"data\":{\"" + key + "\":\"v\"}}",
+                        "Content-Type",
+                        "application/merge-patch+json")));
+      }
+      for (var f : futures) {
+        f.get();
+      }
+    }
+    ObjectNode shared = fx.json("GET", CONFIGMAPS + "/shared", null);
+    assertThat(shared.path("data").size()).isEqualTo(writers + 1);
+  }
+
+  @Test
+  void malformedLabelSelectorIsBadRequest() {
+    ApiException e = error("GET", CONFIGMAPS + "?labelSelector=a%20in%20(", null);
+    assertThat(e.code()).isEqualTo(400);
+    assertThat(e.getMessage()).startsWith("unable to parse requirement: ");
+  }
 }
