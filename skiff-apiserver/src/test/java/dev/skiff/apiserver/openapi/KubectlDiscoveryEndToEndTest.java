@@ -196,6 +196,15 @@ class KubectlDiscoveryEndToEndTest {
   }
 
   @Test
+  void apiVersionsListsPreferredAndOtherVersions() throws Exception {
+    Result result = kubectl("api-versions");
+
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+    assertThat(result.stdout().lines())
+        .contains("v1", "apps/v1", "autoscaling/v1", "autoscaling/v2", "events.k8s.io/v1");
+  }
+
+  @Test
   void getComponentStatuses() throws Exception {
     Result result = kubectl("get", "componentstatuses");
 
