@@ -1,6 +1,7 @@
 package dev.skiff.apiserver;
 
 import dev.skiff.api.catalog.ResourceCatalog;
+import dev.skiff.apiserver.auth.Security;
 import dev.skiff.apiserver.discovery.DiscoveryHandler;
 import dev.skiff.apiserver.openapi.OpenApiHandler;
 import dev.skiff.apiserver.pki.ClusterPki;
@@ -32,6 +33,7 @@ public final class ControlPlane implements AutoCloseable {
   private final ClusterPki pki;
   private final ResourceHandler resources;
   private final ApiServer server;
+  private final Security security;
   private boolean closed;
 
   private ControlPlane(
@@ -39,12 +41,14 @@ public final class ControlPlane implements AutoCloseable {
       Store store,
       ClusterPki pki,
       ResourceHandler resources,
-      ApiServer server) {
+      ApiServer server,
+      Security security) {
     this.options = options;
     this.store = store;
     this.pki = pki;
     this.resources = resources;
     this.server = server;
+    this.security = security;
   }
 
   /**
@@ -56,11 +60,13 @@ public final class ControlPlane implements AutoCloseable {
     Store store = Stores.open(options.datastoreEndpoint(), storeOptions(options));
     ResourceHandler resources = null;
     ApiServer server = null;
+    Security security = null;
     try {
       ClusterPki pki = ClusterPki.loadOrCreate(options.dataDir(), options.tlsSans());
       ResourceCatalog catalog = ResourceCatalog.builtIn();
       resources = new ResourceHandler(store, catalog, RegistryOptions.defaults());
       resources.bootstrap();
+      security = Security.start(store, resources);
       HealthChecks health = new HealthChecks();
       health.addLivenessCheck("etcd", store::currentRevision);
       String[] address = new String[1];
@@ -73,16 +79,22 @@ public final class ControlPlane implements AutoCloseable {
           new ApiServer(
               new ApiServerOptions(options.bindAddress(), options.port()),
               ServerTls.fromPki(pki),
-              router,
-              health);
+              security.wrap(router),
+              health,
+              security.authenticator(),
+              security.authorizer());
       server.start();
       address[0] = options.bindAddress() + ":" + server.port();
-      ControlPlane controlPlane = new ControlPlane(options, store, pki, resources, server);
+      ControlPlane controlPlane =
+          new ControlPlane(options, store, pki, resources, server, security);
       KubeconfigWriter.writeAdmin(options.kubeconfig(), controlPlane.url(), pki);
       return controlPlane;
     } catch (RuntimeException e) {
       if (server != null) {
         server.close();
+      }
+      if (security != null) {
+        security.close();
       }
       if (resources != null) {
         resources.close();
@@ -136,6 +148,11 @@ public final class ControlPlane implements AutoCloseable {
     return pki;
   }
 
+  /** Authentication, authorization (RBAC, node) and the security APIs of this server. */
+  public Security security() {
+    return security;
+  }
+
   /**
    * A kubeconfig (YAML text) for a component of ours that runs with its own identity, e.g. user
    * {@code system:kube-scheduler}: a fresh client certificate from the cluster CA.
@@ -153,6 +170,7 @@ public final class ControlPlane implements AutoCloseable {
     }
     closed = true;
     server.close();
+    security.close();
     resources.close();
     store.close();
   }
