@@ -1,0 +1,183 @@
+package dev.skiff.dns;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Header;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * Turns query bytes into response bytes. The common query (one question, class IN, at most an EDNS
+ * OPT record) is answered from a cache of finished responses: a lookup on the lower-cased name, a
+ * copy, and the query's ID, RD flag and spelling of the name written in. Everything else, and the
+ * first query for each name, goes through dnsjava's parser and the {@link RecordIndex}. The cache
+ * belongs to one index and is dropped with it.
+ */
+final class QueryHandler {
+  private static final Logger log = LoggerFactory.getLogger(QueryHandler.class);
+
+  /** The UDP payload size this server advertises in EDNS responses (the DNS flag day value). */
+  static final int EDNS_PAYLOAD = 1232;
+
+  static final int HEADER_LENGTH = 12;
+  private static final int MAX_UDP_LIMIT = 65535;
+  private static final int MAX_CACHED = 100_000;
+
+  private final UpstreamForwarder forwarder;
+  private volatile Snapshot snapshot;
+
+  /**
+   * @param forwarder where names the cluster is not the authority for go, or null to answer them
+   *     REFUSED (outside the cluster domain) or NXDOMAIN (unknown reverse names)
+   */
+  QueryHandler(RecordIndex index, UpstreamForwarder forwarder) {
+    this.forwarder = forwarder;
+    this.snapshot = new Snapshot(index);
+  }
+
+  void setIndex(RecordIndex index) {
+    snapshot = new Snapshot(index);
+  }
+
+  RecordIndex index() {
+    return snapshot.index;
+  }
+
+  /**
+   * Answers one query.
+   *
+   * @param later receives the response of a query sent to an upstream, on another thread
+   * @return the response, or null when nothing is to be sent now: the message is a response or
+   *     shorter than a header (dropped), or it went upstream
+   */
+  byte[] handle(byte[] query, int length, boolean tcp, Consumer<byte[]> later) {
+    if (length < HEADER_LENGTH || (query[2] & 0x80) != 0) {
+      return null;
+    }
+    Snapshot current = snapshot;
+    try {
+      CachedQuery cached = CachedQuery.parse(query, length, tcp);
+      if (cached != null) {
+        byte[] response = current.cache.get(cached.key);
+        if (response != null && response.length <= cached.udpLimit) {
+          return cached.patch(response, query);
+        }
+      }
+      return parseAndAnswer(query, length, tcp, cached, current, later);
+    } catch (RuntimeException e) {
+      log.warn("event=dns_query_failed error={}", e.toString());
+      return headerOnly(query, Rcode.SERVFAIL);
+    }
+  }
+
+  private byte[] parseAndAnswer(
+      byte[] bytes,
+      int length,
+      boolean tcp,
+      CachedQuery cacheable,
+      Snapshot current,
+      Consumer<byte[]> later) {
+    Message query;
+    try {
+      query = new Message(Arrays.copyOf(bytes, length));
+    } catch (IOException | RuntimeException e) {
+      return headerOnly(bytes, Rcode.FORMERR);
+    }
+    Header header = query.getHeader();
+    if (header.getOpcode() != Opcode.QUERY) {
+      return headerOnly(bytes, Rcode.NOTIMP);
+    }
+    if (header.getCount(Section.QUESTION) != 1) {
+      return headerOnly(bytes, Rcode.FORMERR);
+    }
+    OPTRecord opt = query.getOPT();
+    if (opt != null && opt.getVersion() > 0) {
+      Message response = responseTo(query, Rcode.NOERROR, false);
+      response.removeAllRecords(Section.ADDITIONAL);
+      response.addRecord(new OPTRecord(EDNS_PAYLOAD, Rcode.BADVERS >> 4, 0, 0), Section.ADDITIONAL);
+      return response.toWire();
+    }
+    Record question = query.getQuestion();
+    int type = question.getType();
+    Answer answer;
+    if ((question.getDClass() != DClass.IN && question.getDClass() != DClass.ANY)
+        || type == Type.AXFR
+        || type == Type.IXFR) {
+      answer = Answer.refused();
+    } else {
+      answer = current.index.lookup(question.getName(), type);
+    }
+    if (answer.forwardable() && forwarder != null) {
+      forwarder.forward(Arrays.copyOf(bytes, length), tcp, later);
+      return null;
+    }
+    Message response = responseTo(query, answer.rcode(), answer.authoritative());
+    answer.answer().forEach(r -> response.addRecord(r, Section.ANSWER));
+    answer.authority().forEach(r -> response.addRecord(r, Section.AUTHORITY));
+    answer.additional().forEach(r -> response.addRecord(r, Section.ADDITIONAL));
+    byte[] wire = response.toWire();
+    if (cacheable != null) {
+      current.put(cacheable.key, CachedQuery.normalize(wire));
+    }
+    int limit = tcp ? MAX_UDP_LIMIT : opt == null ? 512 : Math.max(512, opt.getPayloadSize());
+    return wire.length <= limit ? wire : response.toWire(limit);
+  }
+
+  /** A response echoing the question (and EDNS when the query used it), without records yet. */
+  private static Message responseTo(Message query, int rcode, boolean authoritative) {
+    Message response = new Message(query.getHeader().getID());
+    Header header = response.getHeader();
+    header.setFlag(Flags.QR);
+    if (query.getHeader().getFlag(Flags.RD)) {
+      header.setFlag(Flags.RD);
+    }
+    if (authoritative) {
+      header.setFlag(Flags.AA);
+    }
+    header.setRcode(rcode);
+    response.addRecord(query.getQuestion(), Section.QUESTION);
+    if (query.getOPT() != null) {
+      response.addRecord(new OPTRecord(EDNS_PAYLOAD, 0, 0, 0), Section.ADDITIONAL);
+    }
+    return response;
+  }
+
+  /** A bare header answering {@code query}: its ID, opcode and RD flag, with {@code rcode}. */
+  static byte[] headerOnly(byte[] query, int rcode) {
+    byte[] response = new byte[HEADER_LENGTH];
+    response[0] = query[0];
+    response[1] = query[1];
+    response[2] = (byte) (0x80 | (query[2] & 0x79));
+    response[3] = (byte) (rcode & 0x0F);
+    return response;
+  }
+
+  private static final class Snapshot {
+    final RecordIndex index;
+    final Map<CachedQuery.Key, byte[]> cache = new ConcurrentHashMap<>();
+
+    Snapshot(RecordIndex index) {
+      this.index = index;
+    }
+
+    void put(CachedQuery.Key key, byte[] response) {
+      if (cache.size() >= MAX_CACHED) {
+        // names asked once (search-path guesses) must not grow the cache without bound
+        cache.clear();
+      }
+      cache.put(key, response);
+    }
+  }
+}
