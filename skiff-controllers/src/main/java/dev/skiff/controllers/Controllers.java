@@ -3,6 +3,7 @@ package dev.skiff.controllers;
 import dev.skiff.controllers.deployment.DeploymentControllers;
 import dev.skiff.controllers.endpoints.EndpointControllers;
 import dev.skiff.controllers.gc.GarbageCollectors;
+import dev.skiff.controllers.job.JobControllers;
 import dev.skiff.controllers.namespace.NamespaceControllers;
 import dev.skiff.controllers.replicaset.ReplicaSetControllers;
 import dev.skiff.controllers.runtime.ControllerContext;
@@ -26,6 +27,7 @@ final class Controllers {
     all.put("endpoints", new Descriptor(true, EndpointControllers::endpoints));
     all.put("endpointslice", new Descriptor(true, EndpointControllers::endpointSlices));
     all.put("garbage-collector", new Descriptor(true, GarbageCollectors::garbageCollector));
+    all.put("job", new Descriptor(true, JobControllers::jobs));
     all.put("namespace", new Descriptor(true, NamespaceControllers::namespaces));
     all.put("serviceaccount", new Descriptor(true, NamespacedDefaults::serviceAccounts));
     all.put("root-ca-cert-publisher", new Descriptor(true, NamespacedDefaults::rootCaPublisher));
