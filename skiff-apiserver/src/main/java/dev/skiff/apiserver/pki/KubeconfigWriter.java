@@ -26,6 +26,15 @@ public final class KubeconfigWriter {
     Pem.writeAtomically(file, render(serverUrl, caPem, userName, credentials), "rw-------");
   }
 
+  /**
+   * The admin kubeconfig as YAML text, for clients configured in memory (e.g. fabric8's {@code
+   * Config.fromKubeconfig(String)}).
+   */
+  public static String adminYaml(String serverUrl, ClusterPki pki) {
+    return render(serverUrl, pki.caCertificatePem(), "admin", pki.adminCertificate());
+  }
+
+  /** A kubeconfig as YAML text for {@code userName} authenticating with {@code credentials}. */
   public static String render(
       String serverUrl, String caPem, String userName, IssuedCertificate credentials) {
     ObjectNode config = Json.object();

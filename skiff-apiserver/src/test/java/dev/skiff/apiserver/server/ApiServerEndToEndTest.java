@@ -12,6 +12,7 @@ import dev.skiff.apiserver.http.ApiRequest;
 import dev.skiff.apiserver.http.ApiResponse;
 import dev.skiff.apiserver.http.StreamSink;
 import dev.skiff.apiserver.pki.ClusterPki;
+import dev.skiff.apiserver.pki.IssuedCertificate;
 import dev.skiff.apiserver.pki.KubeconfigWriter;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -332,6 +333,26 @@ class ApiServerEndToEndTest {
       assertThat(version.getGitVersion()).isEqualTo("v1.32.0-skiff.1");
       assertThat(version.getMajor()).isEqualTo("1");
       assertThat(version.getMinor()).isEqualTo("32");
+    }
+  }
+
+  @Test
+  void fabric8ConnectsWithAnInMemoryKubeconfigForAnotherUser() {
+    IssuedCertificate node =
+        pki.issueClientCertificate("system:node:n1", List.of("system:nodes"), Duration.ofHours(1));
+    String yaml =
+        KubeconfigWriter.render(
+            "https://127.0.0.1:" + server.port(), pki.caCertificatePem(), "node", node);
+
+    try (KubernetesClient client =
+        new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(yaml)).build()) {
+      String who = client.raw("https://127.0.0.1:" + server.port() + "/whoami");
+
+      JsonNode user = Json.MAPPER.readTree(who);
+      assertThat(user.get("name").asString()).isEqualTo("system:node:n1");
+      assertThat(user.get("groups").values())
+          .extracting(JsonNode::asString)
+          .containsExactly("system:nodes", "system:authenticated");
     }
   }
 
