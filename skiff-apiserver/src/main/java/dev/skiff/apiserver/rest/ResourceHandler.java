@@ -312,12 +312,11 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
     if (!duplicates.isEmpty()) {
       problems.add(duplicates.toString());
     }
-    catalog
-        .modelClass(call.type())
-        .ifPresent(
-            model ->
-                UnknownFields.find(model, body)
-                    .forEach(f -> problems.add("unknown field \"" + f + "\"")));
+    Class<?> model = catalog.modelClass(call.type()).orElse(null);
+    if (model != null) {
+      BodyDecoder.checkTypes(call.type(), model, body);
+      UnknownFields.find(model, body).forEach(f -> problems.add("unknown field \"" + f + "\""));
+    }
     FieldValidation.check(call.request().param("fieldValidation"), problems, warnings);
     body.put("apiVersion", call.type().apiVersion());
     body.put("kind", call.type().kind());
@@ -360,6 +359,9 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
               Patches.apply(contentType, Conversions.convert(current, requested), body, model);
           patched.put("apiVersion", requested.apiVersion());
           patched.put("kind", requested.kind());
+          if (model != null) {
+            BodyDecoder.checkTypes(requested, model, patched);
+          }
           return Conversions.convert(patched, storage);
         };
     WriteResult result = call.registry().patch(call.namespace(), call.name(), change, mode, write);

@@ -109,7 +109,7 @@ class ResourceHandlerMoreTest {
     String body = "{\"metadata\":{\"name\":\"d\",\"name\":\"e\"},\"data\":{}}";
     ApiException e = error("POST", CONFIGMAPS + "?fieldValidation=Strict", body);
     assertThat(e.code()).isEqualTo(400);
-    assertThat(e.getMessage()).startsWith("strict decoding error: ").contains("name");
+    assertThat(e.getMessage()).isEqualTo("strict decoding error: duplicate field \"name\"");
     ApiResponse.Full ignored = fx.call("POST", CONFIGMAPS + "?fieldValidation=Ignore", body);
     assertThat(ignored.status()).isEqualTo(201);
     assertThat(ignored.headers()).doesNotContainKey("Warning");
@@ -364,5 +364,29 @@ class ResourceHandlerMoreTest {
     ApiException e = error("GET", CONFIGMAPS + "?labelSelector=a%20in%20(", null);
     assertThat(e.code()).isEqualTo(400);
     assertThat(e.getMessage()).startsWith("unable to parse requirement: ");
+  }
+
+  @Test
+  void wronglyTypedValuesAreBadRequests() {
+    String path = "/apis/apps/v1/namespaces/default/deployments";
+    String deployment =
+        "{\"metadata\":{\"name\":\"d\"},\"spec\":{\"replicas\":\"many\",\"selector\":"
+            + "{\"matchLabels\":{\"a\":\"b\"}},\"template\":{\"metadata\":{\"labels\":{\"a\":\"b\"}},"
+            + "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]}}}}";
+    ApiException created = error("POST", path, deployment);
+    assertThat(created.code()).isEqualTo(400);
+    assertThat(created.getMessage())
+        .startsWith("Deployment in version \"v1\" cannot be handled as a Deployment: ");
+    fx.call("POST", path, deployment.replace("\"many\"", "2"));
+    ApiException patched =
+        error(
+            "PATCH",
+            path + "/d",
+            "{\"spec\":{\"template\":{\"spec\":{\"containers\":\"x\"}}}}",
+            "Content-Type",
+            "application/merge-patch+json");
+    assertThat(patched.code()).isEqualTo(400);
+    assertThat(fx.json("GET", path + "/d", null).path("spec").path("replicas").asInt())
+        .isEqualTo(2);
   }
 }
