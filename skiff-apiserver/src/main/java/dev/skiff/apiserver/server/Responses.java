@@ -52,9 +52,12 @@ final class Responses {
     return response;
   }
 
-  /** The Status object of an error, with its code. */
+  /** The Status object of an error, with its code (and Retry-After when it says when). */
   static FullHttpResponse status(ApiException error, String auditId) {
-    return full(error.code(), JSON, Json.bytes(error.toStatus()), Map.of(), auditId);
+    Integer retryAfter = error.details() == null ? null : error.details().retryAfterSeconds();
+    Map<String, List<String>> headers =
+        retryAfter == null ? Map.of() : Map.of("Retry-After", List.of(retryAfter.toString()));
+    return full(error.code(), JSON, Json.bytes(error.toStatus()), headers, auditId);
   }
 
   /** Like {@link #status} but asks an HTTP/1.1 client to close the connection afterwards. */

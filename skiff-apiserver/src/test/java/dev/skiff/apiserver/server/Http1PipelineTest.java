@@ -322,6 +322,21 @@ class Http1PipelineTest {
   }
 
   @Test
+  void tooManyRequestsCarriesRetryAfter() {
+    handler =
+        request -> {
+          throw ApiException.tooManyRequests("too many requests, please try again later", 3);
+        };
+    channel();
+
+    send("GET /api/v1/pods HTTP/1.1\r\nHost: x\r\nX-Test-User: a\r\n\r\n");
+
+    String response = output();
+    assertThat(response).startsWith("HTTP/1.1 429 ").containsIgnoringCase("retry-after: 3\r\n");
+    assertThat(json(response).get("details").get("retryAfterSeconds").asInt()).isEqualTo(3);
+  }
+
+  @Test
   void unexpectedExceptionIsGeneric500() {
     handler =
         request -> {
