@@ -162,8 +162,14 @@ public final class ScaleHarness implements Callable<Integer> {
             .build()) {
       Result result = run(client, pid);
       System.out.println(result.summary());
-      if (!noWrite && workload != Workload.SimNodesIdle) {
-        BenchmarksDoc.write(output, result.key(), result.row(command()));
+      if (!noWrite) {
+        if (workload == Workload.SimNodesIdle) {
+          BenchmarksDoc.write(
+              BenchmarksDoc.SIM_NODES, output, result.fleetKey(), result.fleetRow(hold, command()));
+        } else {
+          BenchmarksDoc.write(
+              BenchmarksDoc.SCHEDULING, output, result.key(), result.row(command()));
+        }
         System.out.println("wrote " + output);
       }
       return result.complete() ? 0 : 2;
@@ -232,6 +238,29 @@ public final class ScaleHarness implements Callable<Integer> {
               LocalDate.now(ZoneOffset.UTC),
               command)
           + (complete() ? "" : " (" + bound + " of " + pods + " bound)");
+    }
+
+    String fleetKey() {
+      return "| " + nodes + " |";
+    }
+
+    String fleetRow(String held, String command) {
+      return fleetKey()
+          + String.format(
+              Locale.ROOT,
+              " %s | %d | %d | %d ms | %.1f s | %d MB | %s | %s | %s | `%s` |",
+              held,
+              lateness.ticks(),
+              lateness.lateOverOneSecond(),
+              lateness.maxLateMillis(),
+              harnessCpu.toMillis() / 1000.0,
+              harness.peakRssMegabytes(),
+              server == null
+                  ? "in-process"
+                  : String.format(Locale.ROOT, "%.1f s", serverCpu.toMillis() / 1000.0),
+              server == null ? "in-process" : server.peakRssMegabytes() + " MB",
+              LocalDate.now(ZoneOffset.UTC),
+              command);
     }
 
     String summary() {
