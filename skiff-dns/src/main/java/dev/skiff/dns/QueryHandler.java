@@ -78,7 +78,7 @@ final class QueryHandler {
       return parseAndAnswer(query, length, tcp, cached, current, later);
     } catch (RuntimeException e) {
       log.warn("event=dns_query_failed error={}", e.toString());
-      return headerOnly(query, Rcode.SERVFAIL);
+      return errorResponse(query, length, Rcode.SERVFAIL);
     }
   }
 
@@ -97,7 +97,7 @@ final class QueryHandler {
     }
     Header header = query.getHeader();
     if (header.getOpcode() != Opcode.QUERY) {
-      return headerOnly(bytes, Rcode.NOTIMP);
+      return errorResponse(bytes, length, Rcode.NOTIMP);
     }
     if (header.getCount(Section.QUESTION) != 1) {
       return headerOnly(bytes, Rcode.FORMERR);
@@ -152,6 +152,41 @@ final class QueryHandler {
       response.addRecord(new OPTRecord(EDNS_PAYLOAD, 0, 0, 0), Section.ADDITIONAL);
     }
     return response;
+  }
+
+  /**
+   * An error response that echoes the question when the query has one readable question (clients
+   * such as dnsjava insist on it), else a bare header.
+   */
+  static byte[] errorResponse(byte[] query, int length, int rcode) {
+    int end = questionEnd(query, length);
+    if (end < 0) {
+      return headerOnly(query, rcode);
+    }
+    byte[] response = Arrays.copyOf(query, end);
+    response[2] = (byte) (0x80 | (query[2] & 0x79));
+    response[3] = (byte) (rcode & 0x0F);
+    Arrays.fill(response, 6, HEADER_LENGTH, (byte) 0);
+    return response;
+  }
+
+  /** Where the single uncompressed question of {@code query} ends, or -1. */
+  private static int questionEnd(byte[] query, int length) {
+    if (length < HEADER_LENGTH || query[4] != 0 || query[5] != 1) {
+      return -1;
+    }
+    int pos = HEADER_LENGTH;
+    while (pos < length) {
+      int label = query[pos] & 0xFF;
+      if (label == 0) {
+        return pos + 5 <= length ? pos + 5 : -1;
+      }
+      if (label > 63) {
+        return -1;
+      }
+      pos += label + 1;
+    }
+    return -1;
   }
 
   /** A bare header answering {@code query}: its ID, opcode and RD flag, with {@code rcode}. */

@@ -48,7 +48,7 @@ final class UpstreamForwarder {
         log.debug("event=dns_upstream_failed upstream={} error={}", upstream, e.toString());
       }
     }
-    return QueryHandler.headerOnly(query, Rcode.SERVFAIL);
+    return QueryHandler.errorResponse(query, query.length, Rcode.SERVFAIL);
   }
 
   private byte[] overUdp(InetSocketAddress upstream, byte[] query) throws IOException {
