@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
       CommandLine.HelpCommand.class,
       ControllerManagerCommand.class,
       SimNodesCommand.class,
-      SchedulerCommand.class
+      SchedulerCommand.class,
+      DnsCommand.class
     })
 public final class Main {
 
