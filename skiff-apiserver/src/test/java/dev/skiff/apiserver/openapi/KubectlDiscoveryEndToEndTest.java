@@ -37,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class KubectlDiscoveryEndToEndTest {
   @TempDir static Path dataDir;
 
+  private static final Map<String, byte[]> STORED = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final List<String> PATCHES = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static ApiServer server;
   private static Path kubeconfig;
 
@@ -76,10 +78,27 @@ class KubectlDiscoveryEndToEndTest {
     if (ComponentStatusHandler.handles(request.path())) {
       return componentStatuses.handle(request);
     }
-    if (request.method().equals("POST")
-        && request.path().equals("/apis/apps/v1/namespaces/default/deployments")) {
-      // Stands in for the registry: kubectl reaches it only after validating against OpenAPI.
+    // Stand-ins for the registry, for the few requests the tests below make.
+    String deployments = "/apis/apps/v1/namespaces/default/deployments";
+    if (request.method().equals("POST") && request.path().equals(deployments)) {
+      String name =
+          dev.skiff.api.Json.parseObject(request.body()).at("/metadata/name").asString("");
+      STORED.put(name, request.body());
       return new ApiResponse.Full(201, "application/json", request.body());
+    }
+    if (request.path().startsWith(deployments + "/")) {
+      String name = request.path().substring(deployments.length() + 1);
+      byte[] stored = STORED.get(name);
+      if (stored == null) {
+        throw ApiException.notFound("apps", "deployments", name);
+      }
+      if (request.method().equals("PATCH")) {
+        PATCHES.add(
+            request.header("content-type")
+                + " "
+                + new String(request.body(), StandardCharsets.UTF_8));
+      }
+      return new ApiResponse.Full(200, "application/json", stored);
     }
     throw new ApiException(
         404,
@@ -179,6 +198,47 @@ class KubectlDiscoveryEndToEndTest {
 
     assertThat(result.exitCode()).as(result.stderr()).isZero();
     assertThat(result.stdout()).contains("deployment.apps/web created");
+  }
+
+  @Test
+  void applyComputesAStrategicMergePatchFromTheOpenApiV3Document() throws Exception {
+    Path manifest = dataDir.resolve("apply.yaml");
+    String template =
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api
+          namespace: default
+        spec:
+          selector:
+            matchLabels: {app: api}
+          template:
+            metadata:
+              labels: {app: api}
+            spec:
+              containers:
+              %s
+        """;
+    java.nio.file.Files.writeString(
+        manifest, template.formatted("- {name: api, image: 'nginx:1.26'}"));
+    Result created = kubectl("apply", "-f", manifest.toString());
+    assertThat(created.exitCode()).as(created.stderr()).isZero();
+    java.nio.file.Files.writeString(
+        manifest,
+        template.formatted(
+            "- {name: api, image: 'nginx:1.27'}\n      - {name: log, image: busybox}"));
+
+    Result applied = kubectl("apply", "-f", manifest.toString(), "-v=6");
+
+    assertThat(applied.exitCode()).as(applied.stderr()).isZero();
+    assertThat(applied.stderr())
+        .contains("/openapi/v3/apis/apps/v1?hash=")
+        .doesNotContain("OpenAPI V3");
+    assertThat(PATCHES).hasSize(1);
+    assertThat(PATCHES.get(0))
+        .startsWith("application/strategic-merge-patch+json ")
+        .contains("\"$setElementOrder/containers\":[{\"name\":\"api\"},{\"name\":\"log\"}]");
   }
 
   @Test
