@@ -320,6 +320,36 @@ class ApiServerEndToEndTest {
   }
 
   @Test
+  void webSocketClosedByTheClientEndsTheStream() throws Exception {
+    CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+    WebSocket.Listener listener =
+        new WebSocket.Listener() {
+          @Override
+          public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
+            closeCode.complete(statusCode);
+            return null;
+          }
+        };
+    try (HttpClient client = client(HttpClient.Version.HTTP_1_1, true)) {
+      WebSocket ws =
+          client
+              .newWebSocketBuilder()
+              .buildAsync(
+                  URI.create("wss://127.0.0.1:" + server.port() + "/stream?watch=true"), listener)
+              .get(10, TimeUnit.SECONDS);
+      StreamSink sink = nextStream();
+      AtomicInteger closed = new AtomicInteger();
+      sink.onClose(closed::incrementAndGet);
+
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+
+      assertThat(closeCode.get(10, TimeUnit.SECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
+      await().atMost(Duration.ofSeconds(10)).until(() -> closed.get() == 1);
+      assertThat(sink.isClosed()).isTrue();
+    }
+  }
+
+  @Test
   void fabric8ReadsTheVersionWithTheAdminKubeconfig() throws Exception {
     Path kubeconfig = dataDir.resolve("fabric8.kubeconfig");
     KubeconfigWriter.writeAdmin(kubeconfig, "https://127.0.0.1:" + server.port(), pki);
