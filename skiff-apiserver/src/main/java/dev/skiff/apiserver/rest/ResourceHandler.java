@@ -523,11 +523,11 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
       long exact = parseVersion(rv);
       page = listAt(call, prefix, exact, null, limit, filter, false);
     } else {
-      long minimum = rv == null || rv.isEmpty() ? -1 : parseVersion(rv);
-      if (minimum == -1) {
-        cache.waitFor(0, options.freshnessWait());
-      } else if (minimum > 0) {
-        cache.waitFor(0, options.freshnessWait());
+      long minimum = rv == null || rv.isEmpty() ? 0 : parseVersion(rv);
+      // "" must be consistent, N not older than N; "0" (any) may be fresher than required, so
+      // every list first sees this server's own writes
+      cache.waitFor(0, options.freshnessWait());
+      if (minimum > 0) {
         if (minimum > cache.revision() && minimum > store.currentRevision()) {
           throw new ApiException(
               504,

@@ -389,4 +389,26 @@ class ResourceHandlerMoreTest {
     assertThat(fx.json("GET", path + "/d", null).path("spec").path("replicas").asInt())
         .isEqualTo(2);
   }
+
+  @Test
+  void exactResourceVersionListsThePastUntilCompacted() {
+    fx.call("POST", CONFIGMAPS, configMap("a", "{}"));
+    String then =
+        fx.json("GET", CONFIGMAPS, null).path("metadata").path("resourceVersion").asString();
+    fx.call("POST", CONFIGMAPS, configMap("b", "{}"));
+    ObjectNode past =
+        fx.json(
+            "GET", CONFIGMAPS + "?resourceVersion=" + then + "&resourceVersionMatch=Exact", null);
+    assertThat(names(past)).containsExactly("a");
+    assertThat(past.path("metadata").path("resourceVersion").asString()).isEqualTo(then);
+    ObjectNode any = fx.json("GET", CONFIGMAPS + "?resourceVersion=0", null);
+    assertThat(names(any)).containsExactly("a", "b");
+    fx.store.compact(fx.store.currentRevision());
+    ApiException gone =
+        error("GET", CONFIGMAPS + "?resourceVersion=" + then + "&resourceVersionMatch=Exact", null);
+    assertThat(gone.code()).isEqualTo(410);
+    assertThat(gone.getMessage()).startsWith("too old resource version: " + then);
+    assertThat(error("GET", CONFIGMAPS + "?resourceVersionMatch=Exact", null).code())
+        .isEqualTo(422);
+  }
 }
