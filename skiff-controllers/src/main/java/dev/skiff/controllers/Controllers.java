@@ -1,5 +1,6 @@
 package dev.skiff.controllers;
 
+import dev.skiff.controllers.cronjob.CronJobControllers;
 import dev.skiff.controllers.deployment.DeploymentControllers;
 import dev.skiff.controllers.endpoints.EndpointControllers;
 import dev.skiff.controllers.gc.GarbageCollectors;
@@ -22,6 +23,7 @@ final class Controllers {
 
   private static Map<String, Descriptor> build() {
     Map<String, Descriptor> all = new LinkedHashMap<>();
+    all.put("cronjob", new Descriptor(true, CronJobControllers::cronJobs));
     all.put("deployment", new Descriptor(true, DeploymentControllers::deployments));
     all.put("replicaset", new Descriptor(true, ReplicaSetControllers::replicaSets));
     all.put("endpoints", new Descriptor(true, EndpointControllers::endpoints));
