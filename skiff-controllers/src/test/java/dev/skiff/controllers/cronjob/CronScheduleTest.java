@@ -61,7 +61,7 @@ class CronScheduleTest {
             "CRON_TZ=Asia/Tokyo 0 9 * * *",
             "UTC",
             "2026-01-01T00:00:00Z",
-            "2026-01-01T00:00:00Z"));
+            "2026-01-02T00:00:00Z"));
   }
 
   @ParameterizedTest
