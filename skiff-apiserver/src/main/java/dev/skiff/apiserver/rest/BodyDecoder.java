@@ -2,6 +2,8 @@ package dev.skiff.apiserver.rest;
 
 import dev.skiff.api.Json;
 import dev.skiff.api.ResourceType;
+import dev.skiff.api.protobuf.KubernetesProtobuf;
+import dev.skiff.api.protobuf.ProtobufDecodingException;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiRequest;
 import java.util.Locale;
@@ -12,8 +14,10 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
-/** Decodes request bodies: JSON or YAML objects; protobuf and unknown types are 415. */
+/** Decodes request bodies: JSON, YAML or Kubernetes protobuf objects; other types are 415. */
 final class BodyDecoder {
+  private static final KubernetesProtobuf PROTOBUF = KubernetesProtobuf.builtIn();
+
   private static final JsonMapper STRICT_JSON =
       JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
   private static final YAMLMapper STRICT_YAML =
@@ -43,6 +47,9 @@ final class BodyDecoder {
    */
   static ObjectNode decodeObject(ApiRequest request, ResourceType type, StringBuilder duplicates) {
     String mediaType = contentType(request);
+    if (mediaType.equals(KubernetesProtobuf.CONTENT_TYPE)) {
+      return decodeProtobuf(request.body(), type);
+    }
     boolean yaml =
         switch (mediaType) {
           case "application/json" -> false;
@@ -50,6 +57,22 @@ final class BodyDecoder {
           default -> throw unsupported(mediaType);
         };
     return parse(request.body(), yaml, type, duplicates);
+  }
+
+  /** Typed clients (kubectl create, client-go) send built-in kinds as protobuf. */
+  private static ObjectNode decodeProtobuf(byte[] body, ResourceType type) {
+    if (body.length == 0) {
+      throw ApiException.badRequest("the request body is empty");
+    }
+    try {
+      return PROTOBUF.decode(body);
+    } catch (ProtobufDecodingException e) {
+      throw ApiException.badRequest(
+          "the object provided is unrecognized or malformed for "
+              + type.kind()
+              + ": "
+              + e.getMessage());
+    }
   }
 
   static ObjectNode parse(byte[] body, boolean yaml, ResourceType type, StringBuilder duplicates) {
