@@ -30,6 +30,9 @@ final class Controllers {
     all.put("endpointslice", new Descriptor(true, EndpointControllers::endpointSlices));
     all.put("garbage-collector", new Descriptor(true, GarbageCollectors::garbageCollector));
     all.put("job", new Descriptor(true, JobControllers::jobs));
+    all.put("node-ipam", new Descriptor(true, SmallControllers::nodeIpam));
+    all.put("pod-garbage-collector", new Descriptor(true, SmallControllers::podGc));
+    all.put("ttl-after-finished", new Descriptor(true, SmallControllers::ttlAfterFinished));
     all.put("namespace", new Descriptor(true, NamespaceControllers::namespaces));
     all.put("serviceaccount", new Descriptor(true, NamespacedDefaults::serviceAccounts));
     all.put("root-ca-cert-publisher", new Descriptor(true, NamespacedDefaults::rootCaPublisher));
