@@ -38,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import tools.jackson.databind.JsonNode;
@@ -54,7 +55,7 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
       List.of("default", "kube-system", "kube-public", "kube-node-lease");
 
   private final Store store;
-  private final ResourceCatalog catalog;
+  private final AtomicReference<ResourceCatalog> catalog;
   private final RegistryOptions options;
   private final RegistryContext context;
   private final Strategies strategies;
@@ -66,7 +67,7 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
 
   public ResourceHandler(Store store, ResourceCatalog catalog, RegistryOptions options) {
     this.store = store;
-    this.catalog = catalog;
+    this.catalog = new AtomicReference<>(catalog);
     this.options = options;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
@@ -105,6 +106,28 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
     }
   }
 
+  /**
+   * Serves {@code next} from now on (e.g. with the resources of a new CustomResourceDefinition).
+   * Resources no longer served stop their watch caches; their stored objects stay.
+   */
+  public void useCatalog(ResourceCatalog next) {
+    catalog.set(next);
+    registries
+        .entrySet()
+        .removeIf(
+            e -> {
+              ResourceType type = e.getValue().type();
+              boolean served =
+                  next.all().stream()
+                      .anyMatch(
+                          t -> t.group().equals(type.group()) && t.plural().equals(type.plural()));
+              if (!served) {
+                e.getValue().cache().close();
+              }
+              return !served;
+            });
+  }
+
   @Override
   public void close() {
     registries.values().forEach(r -> r.cache().close());
@@ -115,7 +138,7 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
   public ApiResponse handle(ApiRequest request) {
     RequestInfo info = RequestInfo.parse(request).orElseThrow(ResourceHandler::notFound);
     ResourceType type =
-        catalog
+        catalog()
             .find(info.group(), info.version(), info.resource())
             .orElseThrow(ResourceHandler::notFound);
     String namespace = info.namespace();
@@ -178,12 +201,12 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
   // ---- registries and caches
 
   private ResourceType coreType(String plural) {
-    return catalog.find("", "v1", plural).orElseThrow();
+    return catalog().find("", "v1", plural).orElseThrow();
   }
 
   /** The storage-version type of a resource. */
   ResourceType storageType(ResourceType type) {
-    return catalog.storageType(type);
+    return catalog().storageType(type);
   }
 
   /** The registry of a resource (any version), started on first use. */
@@ -312,7 +335,7 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
     if (!duplicates.isEmpty()) {
       problems.add(duplicates.toString());
     }
-    Class<?> model = catalog.modelClass(call.type()).orElse(null);
+    Class<?> model = catalog().modelClass(call.type()).orElse(null);
     if (model != null) {
       BodyDecoder.checkTypes(call.type(), model, body);
       UnknownFields.find(model, body).forEach(f -> problems.add("unknown field \"" + f + "\""));
@@ -352,7 +375,7 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
     byte[] body = call.request().body();
     ResourceType requested = call.type();
     ResourceType storage = storageType(requested);
-    Class<?> model = catalog.modelClass(requested).orElse(null);
+    Class<?> model = catalog().modelClass(requested).orElse(null);
     UnaryOperator<ObjectNode> change =
         current -> {
           ObjectNode patched =
@@ -680,7 +703,7 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
   }
 
   ResourceCatalog catalog() {
-    return catalog;
+    return catalog.get();
   }
 
   Responses responses() {
