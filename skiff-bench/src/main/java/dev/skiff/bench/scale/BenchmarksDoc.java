@@ -34,11 +34,12 @@ final class BenchmarksDoc {
           "## Simulated nodes (scale harness)",
           "A fleet of simulated nodes held idle by `ScaleHarness --workload SimNodesIdle`: lease"
               + " renewals (due every 10 s per node), how many started more than 1 s after their"
-              + " slot, the worst delay, and the CPU and peak RSS of the fleet's process and of"
-              + " the API server.",
-          "| nodes | held | renewals | late > 1 s | max delay | fleet CPU | fleet peak RSS |"
-              + " server CPU | server peak RSS | date | command |",
-          "|---|---|---|---|---|---|---|---|---|---|---|");
+              + " slot, the worst delay, the longest gap between two renewals of one lease and how"
+              + " many renewals came after a lease had expired (gap of 40 s or more), and the CPU"
+              + " and peak RSS of the fleet's process and of the API server.",
+          "| nodes | held | renewals | late > 1 s | max delay | max gap | lapses | fleet CPU |"
+              + " fleet peak RSS | server CPU | server peak RSS | date | command |",
+          "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 
   private BenchmarksDoc() {}
 

@@ -186,12 +186,20 @@ public final class ScaleHarness implements Callable<Integer> {
     }
   }
 
+  /** The command line to repeat this run: JVM memory and GC flags, then the harness's own. */
   private String command() {
     List<String> shown = new ArrayList<>();
+    for (String flag :
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (flag.startsWith("-Xm") || flag.startsWith("-XX:+Use") || flag.startsWith("-XX:Max")) {
+        shown.add(flag);
+      }
+    }
+    shown.add("ScaleHarness");
     for (String arg : args) {
       shown.add(arg.contains(" ") ? "'" + arg + "'" : arg);
     }
-    return "ScaleHarness " + String.join(" ", shown);
+    return "java " + String.join(" ", shown);
   }
 
   record Result(
@@ -248,11 +256,13 @@ public final class ScaleHarness implements Callable<Integer> {
       return fleetKey()
           + String.format(
               Locale.ROOT,
-              " %s | %d | %d | %d ms | %.1f s | %d MB | %s | %s | %s | `%s` |",
+              " %s | %d | %d | %d ms | %.1f s | %d | %.1f s | %d MB | %s | %s | %s | `%s` |",
               held,
               lateness.ticks(),
               lateness.lateOverOneSecond(),
               lateness.maxLateMillis(),
+              lateness.maxRenewGapMillis() / 1000.0,
+              lateness.lapses(),
               harnessCpu.toMillis() / 1000.0,
               harness.peakRssMegabytes(),
               server == null
@@ -268,7 +278,8 @@ public final class ScaleHarness implements Callable<Integer> {
           Locale.ROOT,
           "%s nodes=%d pods=%d bound=%d throughput avg=%.0f pods/s p50=%.0f p90=%.0f p99=%.0f"
               + " latency p50=%.0fms p90=%.0fms p99=%.0fms harness cpu=%.1fs rss=%dMB peak=%dMB"
-              + " server cpu=%s peak=%s leases ticks=%d late>1s=%d max_late=%dms",
+              + " server cpu=%s peak=%s leases ticks=%d late>1s=%d max_late=%dms max_gap=%dms"
+              + " lapses=%d",
           workload,
           nodes,
           pods,
@@ -287,7 +298,9 @@ public final class ScaleHarness implements Callable<Integer> {
           server == null ? "n/a" : server.peakRssMegabytes() + "MB",
           lateness.ticks(),
           lateness.lateOverOneSecond(),
-          lateness.maxLateMillis());
+          lateness.maxLateMillis(),
+          lateness.maxRenewGapMillis(),
+          lateness.lapses());
     }
   }
 

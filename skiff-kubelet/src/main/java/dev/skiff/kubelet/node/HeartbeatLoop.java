@@ -37,17 +37,27 @@ public final class HeartbeatLoop implements AutoCloseable {
       new java.util.concurrent.atomic.LongAdder();
   private final java.util.concurrent.atomic.AtomicLong maxLateMillis =
       new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong maxRenewGapMillis =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.LongAdder lapses =
+      new java.util.concurrent.atomic.LongAdder();
   private volatile boolean closed;
 
   /**
-   * How punctual the heartbeats have been: ticks run, ticks that started more than a second after
-   * their slot, and the worst delay. A renewal late by more than the lease's slack (30 s) would let
-   * the node's lease lapse.
+   * How punctual the heartbeats have been: ticks run on schedule, those that started more than a
+   * second after their slot, the worst such delay, the longest time between two renewals of one
+   * lease, and how many renewals came after the lease had expired (a gap over its 40 s).
    */
-  public record Lateness(long ticks, long lateOverOneSecond, long maxLateMillis) {}
+  public record Lateness(
+      long ticks,
+      long lateOverOneSecond,
+      long maxLateMillis,
+      long maxRenewGapMillis,
+      long lapses) {}
 
   public Lateness lateness() {
-    return new Lateness(ticks.sum(), lateTicks.sum(), maxLateMillis.get());
+    return new Lateness(
+        ticks.sum(), lateTicks.sum(), maxLateMillis.get(), maxRenewGapMillis.get(), lapses.sum());
   }
 
   public HeartbeatLoop(int maxInFlight) {
@@ -141,7 +151,14 @@ public final class HeartbeatLoop implements AutoCloseable {
             if (onSchedule) {
               record(Duration.between(intended, start));
             }
+            Instant renewedBefore = renewTime(heartbeat);
             next = heartbeat.tick(start);
+            Instant renewedAfter = renewTime(heartbeat);
+            if (renewedBefore != null
+                && renewedAfter != null
+                && renewedAfter.isAfter(renewedBefore)) {
+              recordGap(Duration.between(renewedBefore, renewedAfter));
+            }
           } catch (RuntimeException e) {
             LOG.warn(
                 "event=heartbeat_error node={} error=\"{}\"", heartbeat.nodeName(), e.toString());
@@ -151,6 +168,20 @@ public final class HeartbeatLoop implements AutoCloseable {
           }
           schedule(heartbeat, intended, next);
         });
+  }
+
+  private static Instant renewTime(NodeHeartbeat heartbeat) {
+    var lease = heartbeat.lease();
+    return lease == null || lease.getSpec().getRenewTime() == null
+        ? null
+        : lease.getSpec().getRenewTime().toInstant();
+  }
+
+  private void recordGap(Duration gap) {
+    maxRenewGapMillis.accumulateAndGet(gap.toMillis(), Math::max);
+    if (gap.getSeconds() >= NodeLeases.LEASE_DURATION_SECONDS) {
+      lapses.increment();
+    }
   }
 
   private void record(Duration late) {

@@ -66,6 +66,8 @@ class HeartbeatLoopTest {
     assertThat(renewTime("n3")).isEqualTo(T0.plusMillis(57_500));
     assertThat(loop.lateness().ticks()).isEqualTo(4 * 6);
     assertThat(loop.lateness().maxLateMillis()).isZero();
+    assertThat(loop.lateness().maxRenewGapMillis()).isEqualTo(10_000);
+    assertThat(loop.lateness().lapses()).isZero();
   }
 
   @Test
