@@ -15,6 +15,8 @@ import dev.skiff.apiserver.registry.core.EventStrategy;
 import dev.skiff.apiserver.registry.core.NamespaceStrategy;
 import dev.skiff.apiserver.registry.core.NodePortAllocator;
 import dev.skiff.apiserver.registry.core.NodeStrategy;
+import dev.skiff.apiserver.registry.core.PersistentVolumeClaimStrategy;
+import dev.skiff.apiserver.registry.core.PersistentVolumeStrategy;
 import dev.skiff.apiserver.registry.core.PodStrategy;
 import dev.skiff.apiserver.registry.core.ReplicationControllerStrategy;
 import dev.skiff.apiserver.registry.core.SecretStrategy;
@@ -63,6 +65,8 @@ final class Strategies {
             Map.entry("/nodes", new NodeStrategy()),
             Map.entry("/events", events),
             Map.entry("/endpoints", CREATE_ON_UPDATE),
+            Map.entry("/persistentvolumeclaims", new PersistentVolumeClaimStrategy()),
+            Map.entry("/persistentvolumes", new PersistentVolumeStrategy()),
             Map.entry("/replicationcontrollers", new ReplicationControllerStrategy()),
             Map.entry("apps/deployments", new DeploymentStrategy()),
             Map.entry("apps/replicasets", replicaSets),
