@@ -18,6 +18,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -38,7 +39,7 @@ import org.xbill.DNS.Type;
  *
  * <pre>
  * skiff-bench/run dev.skiff.bench.dns.DnsLoad [--services 1000] [--seconds 10] [--sockets 4]
- *     [--window 32] [--no-write]
+ *     [--window 32] [--rounds 3] [--no-write]
  * </pre>
  */
 public final class DnsLoad {
@@ -49,8 +50,10 @@ public final class DnsLoad {
   private final Duration duration;
   private final int sockets;
   private final int window;
+  private final int rounds;
 
-  DnsLoad(int services, Duration duration, int sockets, int window) {
+  DnsLoad(int services, Duration duration, int sockets, int window, int rounds) {
+    this.rounds = rounds;
     this.services = services;
     this.duration = duration;
     this.sockets = sockets;
@@ -62,6 +65,7 @@ public final class DnsLoad {
     int seconds = 10;
     int sockets = 4;
     int window = 32;
+    int rounds = 3;
     boolean write = true;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
@@ -69,15 +73,17 @@ public final class DnsLoad {
         case "--seconds" -> seconds = Integer.parseInt(args[++i]);
         case "--sockets" -> sockets = Integer.parseInt(args[++i]);
         case "--window" -> window = Integer.parseInt(args[++i]);
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--no-write" -> write = false;
         default -> throw new IllegalArgumentException("unknown argument " + args[i]);
       }
     }
-    if (seconds > 120 || services > 20_000) {
-      throw new IllegalArgumentException("load is bounded: at most 120 s and 20000 services");
+    if (seconds * rounds > 180 || services > 20_000) {
+      throw new IllegalArgumentException(
+          "load is bounded: at most 180 s per target and 20000 services");
     }
     String report =
-        new DnsLoad(services, Duration.ofSeconds(seconds), sockets, window)
+        new DnsLoad(services, Duration.ofSeconds(seconds), sockets, window, rounds)
             .run(String.join(" ", args));
     System.out.println(report);
     if (write) {
@@ -126,27 +132,47 @@ public final class DnsLoad {
                 .toWire());
       }
 
-      Result baseline;
-      try (FixedAnswerResponder responder = FixedAnswerResponder.start()) {
-        run(responder.port(), queries, WARM_UP);
-        baseline = run(responder.port(), queries, duration);
-      }
-      System.err.printf(Locale.ROOT, "baseline: %.0f queries/s%n", baseline.perSecond());
-
-      Result dns;
+      List<Result> baselineRounds = new ArrayList<>();
+      List<Result> dnsRounds = new ArrayList<>();
       long[] propagation;
       long startMillis;
-      try (DnsServer server = new DnsServer(client, DnsOptions.forTests())) {
+      try (FixedAnswerResponder responder = FixedAnswerResponder.start();
+          DnsServer server = new DnsServer(client, DnsOptions.forTests())) {
         long started = System.nanoTime();
         server.start();
         startMillis = (System.nanoTime() - started) / 1_000_000;
+        run(responder.port(), queries, WARM_UP);
         run(server.port(), queries, WARM_UP);
-        dns = run(server.port(), queries, duration);
-        System.err.printf(Locale.ROOT, "skiff-dns: %.0f queries/s%n", dns.perSecond());
+        // alternate the targets so that load from elsewhere on the machine hits both alike
+        for (int round = 0; round < rounds; round++) {
+          baselineRounds.add(run(responder.port(), queries, duration));
+          dnsRounds.add(run(server.port(), queries, duration));
+          System.err.printf(
+              Locale.ROOT,
+              "round %d: baseline %.0f queries/s, skiff-dns %.0f queries/s%n",
+              round + 1,
+              baselineRounds.getLast().perSecond(),
+              dnsRounds.getLast().perSecond());
+        }
         propagation = propagation(client, server.port(), 20);
       }
-      return render(args, createSeconds, startMillis, baseline, dns, propagation);
+      Result baseline = median(baselineRounds);
+      Result dns = median(dnsRounds);
+      return render(
+          args, createSeconds, startMillis, baseline, dns, baselineRounds, dnsRounds, propagation);
     }
+  }
+
+  private static Result median(List<Result> rounds) {
+    List<Result> sorted =
+        rounds.stream().sorted(Comparator.comparingDouble(Result::perSecond)).toList();
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private static String perSecond(List<Result> rounds) {
+    return String.join(
+        ", ",
+        rounds.stream().map(r -> String.format(Locale.ROOT, "%,.0f", r.perSecond())).toList());
   }
 
   private static Service service(String name) {
@@ -333,6 +359,8 @@ public final class DnsLoad {
       long startMillis,
       Result baseline,
       Result dns,
+      List<Result> baselineRounds,
+      List<Result> dnsRounds,
       long[] propagation) {
     StringBuilder out = new StringBuilder();
     out.append("## Cluster DNS (skiff-dns): UDP queries/s\n\n");
@@ -343,16 +371,24 @@ public final class DnsLoad {
         String.format(
             Locale.ROOT,
             "%d ClusterIP services in an in-process API server (memory store, created in %.1f s);"
-                + " %d sockets x %d queries in flight, %d s per target after %d s warm-up, on"
-                + " loopback, load generator and server on the same %d-core machine. Queries are A"
-                + " for the services' names, cycling (answers come from the response cache).\n\n",
+                + " %d sockets x %d queries in flight, on loopback, load generator and server on the"
+                + " same %d-core machine; after %d s warm-up each, %d rounds of %d s alternating"
+                + " between the two targets, median round shown. Queries are A for the services'"
+                + " names, cycling (answers come from the response cache).\n\n",
             services,
             createSeconds,
             sockets,
             window,
-            duration.toSeconds(),
+            Runtime.getRuntime().availableProcessors(),
             WARM_UP.toSeconds(),
-            Runtime.getRuntime().availableProcessors()));
+            rounds,
+            duration.toSeconds()));
+    out.append(
+        String.format(
+            Locale.ROOT,
+            "Rounds, queries/s: baseline %s; skiff-dns %s.\n\n",
+            perSecond(baselineRounds),
+            perSecond(dnsRounds)));
     out.append(
         String.format(
             Locale.ROOT,
