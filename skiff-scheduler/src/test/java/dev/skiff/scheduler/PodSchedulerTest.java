@@ -29,7 +29,7 @@ class PodSchedulerTest {
         config,
         clock,
         new Parallelizer(1),
-        new SplittableRandom(42)::nextInt,
+        new SplittableRandom(42),
         Runnable::run);
   }
 

@@ -48,6 +48,10 @@ public final class SchedulingQueue implements Nominator {
   private final Map<String, QueuedPodInfo> unschedulable = new LinkedHashMap<>();
   private final Map<String, List<PodInfo>> nominatedByNode = new HashMap<>();
   private final Map<String, String> nominatedNodeByUid = new HashMap<>();
+
+  /** Lets the per-node nominated-pod lookup of every Filter call skip the lock when none exist. */
+  private volatile int nominatedCount;
+
   private long schedulingCycle;
   private long moveRequestCycle = -1;
   private boolean closed;
@@ -411,6 +415,9 @@ public final class SchedulingQueue implements Nominator {
 
   @Override
   public List<PodInfo> nominatedPodsForNode(String nodeName) {
+    if (nominatedCount == 0) {
+      return List.of();
+    }
     lock.lock();
     try {
       List<PodInfo> pods = nominatedByNode.get(nodeName);
@@ -427,6 +434,7 @@ public final class SchedulingQueue implements Nominator {
       deleteNominatedPodIfExists(pod);
       nominatedNodeByUid.put(pod.uid(), nodeName);
       nominatedByNode.computeIfAbsent(nodeName, n -> new ArrayList<>()).add(pod);
+      nominatedCount = nominatedNodeByUid.size();
     } finally {
       lock.unlock();
     }
@@ -440,6 +448,7 @@ public final class SchedulingQueue implements Nominator {
       if (node == null) {
         return;
       }
+      nominatedCount = nominatedNodeByUid.size();
       List<PodInfo> pods = nominatedByNode.get(node);
       pods.removeIf(p -> p.uid().equals(pod.uid()));
       if (pods.isEmpty()) {
