@@ -30,6 +30,7 @@ public final class HeartbeatLoop implements AutoCloseable {
   private final Runnable shutdown;
   private final InstantSource clock;
   private final Semaphore inFlight;
+  private final Semaphore registrations;
   private final List<NodeHeartbeat> heartbeats = new CopyOnWriteArrayList<>();
   private final java.util.concurrent.atomic.LongAdder ticks =
       new java.util.concurrent.atomic.LongAdder();
@@ -101,6 +102,9 @@ public final class HeartbeatLoop implements AutoCloseable {
     this.workers = workers;
     this.clock = clock;
     this.inFlight = new Semaphore(maxInFlight);
+    // a fleet's first ticks (registration: three or four calls each) take a quarter of the calls
+    // at most, so that nodes registered already keep renewing while the rest register
+    this.registrations = new Semaphore(Math.max(1, maxInFlight / 4));
     this.shutdown = shutdown;
   }
 
@@ -145,7 +149,8 @@ public final class HeartbeatLoop implements AutoCloseable {
     workers.execute(
         () -> {
           Duration next;
-          inFlight.acquireUninterruptibly();
+          Semaphore permits = onSchedule ? inFlight : registrations;
+          permits.acquireUninterruptibly();
           try {
             Instant start = clock.instant();
             if (onSchedule) {
@@ -164,7 +169,7 @@ public final class HeartbeatLoop implements AutoCloseable {
                 "event=heartbeat_error node={} error=\"{}\"", heartbeat.nodeName(), e.toString());
             next = Duration.ofSeconds(1);
           } finally {
-            inFlight.release();
+            permits.release();
           }
           schedule(heartbeat, intended, next);
         });
