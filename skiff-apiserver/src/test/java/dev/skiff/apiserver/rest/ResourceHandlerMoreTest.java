@@ -411,4 +411,22 @@ class ResourceHandlerMoreTest {
     assertThat(error("GET", CONFIGMAPS + "?resourceVersionMatch=Exact", null).code())
         .isEqualTo(422);
   }
+
+  @Test
+  void chosenClusterIpsAreCheckedAndKeptFromTheAllocator() {
+    String svc =
+        "{\"metadata\":{\"name\":\"dns\"},\"spec\":{\"clusterIP\":\"10.43.0.10\",\"ports\":[{\"port\":53,\"protocol\":\"UDP\"}]}}";
+    ObjectNode dns = fx.json("POST", "/api/v1/namespaces/default/services", svc);
+    assertThat(dns.path("spec").path("clusterIPs").get(0).asString()).isEqualTo("10.43.0.10");
+    ApiException taken =
+        error("POST", "/api/v1/namespaces/default/services", svc.replace("\"dns\"", "\"dns2\""));
+    assertThat(taken.code()).isEqualTo(422);
+    assertThat(taken.getMessage()).contains("provided IP is already allocated");
+    ApiException outside =
+        error(
+            "POST",
+            "/api/v1/namespaces/default/services",
+            svc.replace("\"dns\"", "\"x\"").replace("10.43.0.10", "192.168.0.1"));
+    assertThat(outside.getMessage()).contains("provided IP is not in the valid range");
+  }
 }

@@ -118,10 +118,11 @@ class ResourceHandlerTest {
         .contains("metadata.name", "spec.containers[0].image");
 
     assertThat(error("POST", PODS, "{not json").code()).isEqualTo(400);
+    assertThat(error("POST", PODS, pod("p"), "Content-Type", "text/plain").code()).isEqualTo(415);
     assertThat(
             error("POST", PODS, pod("p"), "Content-Type", "application/vnd.kubernetes.protobuf")
                 .code())
-        .isEqualTo(415);
+        .isEqualTo(400);
     assertThat(error("GET", PODS, null, "Accept", "application/vnd.kubernetes.protobuf").code())
         .isEqualTo(406);
     assertThat(error("GET", PODS + "/missing", null).getMessage())

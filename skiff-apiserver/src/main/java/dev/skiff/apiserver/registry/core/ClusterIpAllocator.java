@@ -14,6 +14,7 @@ public final class ClusterIpAllocator {
   private final long size;
   private final Supplier<Set<String>> inUse;
   private final Set<String> handedOut = new HashSet<>();
+  private final Set<String> unclaimed = new HashSet<>();
   private long next = 1;
 
   /**
@@ -39,10 +40,48 @@ public final class ClusterIpAllocator {
       String candidate = format(base + next);
       next = next + 1 >= size - 1 ? 1 : next + 1;
       if (!used.contains(candidate) && handedOut.add(candidate)) {
+        unclaimed.add(candidate);
         return candidate;
       }
     }
     throw new IllegalStateException("range is full");
+  }
+
+  /** The CIDR this allocator serves, e.g. "10.43.0.0/16". */
+  public String range() {
+    return format(base) + "/" + (32 - Long.numberOfTrailingZeros(size));
+  }
+
+  /** Whether {@code ip} is a host address of the range. */
+  public boolean contains(String ip) {
+    String[] octets = ip.split("\\.");
+    if (octets.length != 4) {
+      return false;
+    }
+    long address = 0;
+    try {
+      for (String octet : octets) {
+        int value = Integer.parseInt(octet);
+        if (value < 0 || value > 255) {
+          return false;
+        }
+        address = (address << 8) | value;
+      }
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    return address > base && address < base + size - 1;
+  }
+
+  /**
+   * Claims an IP for a new service: one {@link #allocate} just returned, or one the client chose,
+   * which must not be held by a stored service or an earlier claim.
+   */
+  public synchronized boolean claim(String ip) {
+    if (unclaimed.remove(ip)) {
+      return true;
+    }
+    return !inUse.get().contains(ip) && handedOut.add(ip);
   }
 
   private static String format(long address) {

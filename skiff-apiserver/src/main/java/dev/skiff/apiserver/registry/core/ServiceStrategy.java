@@ -102,8 +102,34 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
     }
   }
 
+  /** Create: the common checks plus a chosen cluster IP that must be in range and free. */
   @Override
   public List<FieldError> validate(ObjectNode service) {
+    List<FieldError> errors = validateSpec(service);
+    String ip = Meta.textAt(service, "spec.clusterIP");
+    if (!ip.isEmpty() && !ip.equals("None") && errors.isEmpty()) {
+      if (!allocator.contains(ip)) {
+        errors.add(
+            FieldError.invalid(
+                "spec.clusterIPs",
+                List.of(ip),
+                "failed to allocate IP "
+                    + ip
+                    + ": provided IP is not in the valid range. The"
+                    + " range of valid IPs is "
+                    + allocator.range()));
+      } else if (!allocator.claim(ip)) {
+        errors.add(
+            FieldError.invalid(
+                "spec.clusterIPs",
+                List.of(ip),
+                "failed to allocate IP " + ip + ": provided IP is already allocated"));
+      }
+    }
+    return errors;
+  }
+
+  private List<FieldError> validateSpec(ObjectNode service) {
     List<FieldError> errors = new ArrayList<>();
     JsonNode spec = service.path("spec");
     String type = Meta.text(spec, "type");
@@ -144,7 +170,7 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
 
   @Override
   public List<FieldError> validateUpdate(ObjectNode service, ObjectNode old) {
-    List<FieldError> errors = new ArrayList<>(validate(service));
+    List<FieldError> errors = new ArrayList<>(validateSpec(service));
     String oldIp = Meta.textAt(old, "spec.clusterIP");
     String newIp = Meta.textAt(service, "spec.clusterIP");
     if (!oldIp.isEmpty()
