@@ -72,6 +72,10 @@ final class PodScheduler {
   private final Map<String, Framework> profiles = new LinkedHashMap<>();
   private final Map<String, Set<ClusterEvent>> pluginEvents = new HashMap<>();
   private final SchedulerMetrics metrics;
+
+  /** Pods popped and not yet bound or requeued, mapped to whether they were deleted meanwhile. */
+  private final Map<String, Boolean> inFlight = new ConcurrentHashMap<>();
+
   private int nextStartNodeIndex;
 
   PodScheduler(
@@ -224,6 +228,7 @@ final class PodScheduler {
       queue.moveAllToActiveOrBackoff(ClusterEvent.ASSIGNED_POD_DELETE);
     } else {
       queue.delete(info);
+      inFlight.replace(info.uid(), true);
       for (Framework fwk : profiles.values()) {
         Framework.WaitingPod waiting = fwk.waitingPod(info.uid());
         if (waiting != null) {
@@ -303,6 +308,7 @@ final class PodScheduler {
     }
     long cycle = queue.schedulingCycle();
     Instant start = clock.instant();
+    inFlight.put(pod.uid(), false);
     CycleState state = new CycleState();
     String host;
     try {
@@ -381,6 +387,7 @@ final class PodScheduler {
       return;
     }
     cache.finishBinding(pod);
+    inFlight.remove(pod.uid());
     metrics.attempt(SchedulerMetrics.SCHEDULED, fwk.profileName(), seconds(start));
     client.recordEvent(
         new SchedulerEvent(
@@ -447,6 +454,10 @@ final class PodScheduler {
       String result) {
     PodInfo pod = q.podInfo();
     metrics.attempt(result, fwk.profileName(), seconds(start));
+    if (Boolean.TRUE.equals(inFlight.remove(pod.uid()))) {
+      // deleted while it was being scheduled: nothing to report or retry
+      return;
+    }
     log.debug(
         "msg=\"unable to schedule pod\" pod={} reason={} message=\"{}\"", pod, reason, message);
     client.recordEvent(

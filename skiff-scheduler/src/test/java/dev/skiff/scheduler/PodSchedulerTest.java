@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.scheduler.framework.Listers;
 import dev.skiff.scheduler.framework.Parallelizer;
+import dev.skiff.scheduler.framework.PodInfo;
 import dev.skiff.scheduler.testing.FakeClock;
 import dev.skiff.scheduler.testing.RecordingClusterClient;
 import io.fabric8.kubernetes.api.model.Node;
@@ -206,6 +207,31 @@ class PodSchedulerTest {
     s.flushBackoff();
     runAll(s);
     assertThat(client.bindings).containsEntry("default/web", "n1");
+  }
+
+  @Test
+  void aPodDeletedWhileBindingIsNotRequeued() throws Exception {
+    java.util.List<Runnable> bindings = new java.util.ArrayList<>();
+    PodScheduler s =
+        new PodScheduler(
+            client,
+            Listers.empty(),
+            SchedulerConfiguration.defaults(),
+            clock,
+            new Parallelizer(1),
+            new SplittableRandom(42),
+            bindings::add);
+    s.onNodeAdd(node("n1"));
+    Pod p = pod("doomed", "1", "1Gi").build();
+    s.onPodAdd(p);
+    runAll(s);
+    assertThat(bindings).hasSize(1);
+    s.onPodDelete(p);
+    client.bindFailure = new IllegalStateException("pods \"doomed\" not found");
+    bindings.get(0).run();
+    assertThat(client.notes("FailedScheduling")).isEmpty();
+    assertThat(s.pending().values()).allMatch(n -> n == 0);
+    assertThat(s.cache().contains(PodInfo.keyOf(p))).isFalse();
   }
 
   @Test
