@@ -215,7 +215,9 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
     return registries.computeIfAbsent(
         type.group() + "/" + type.plural(),
         k -> {
-          var strategy = strategies.forResource(type.group(), type.plural());
+          var strategy =
+              strategies.forResource(
+                  type.group(), type.plural(), catalog().modelClass(type).isEmpty());
           WatchCache cache =
               new WatchCache(
                   store,

@@ -41,6 +41,14 @@ final class Strategies {
         }
       };
 
+  private static final ResourceStrategy CUSTOM =
+      new ResourceStrategy() {
+        @Override
+        public Traits traits() {
+          return new Traits(true, false, false, false, NameRule.DNS_SUBDOMAIN);
+        }
+      };
+
   /** RBAC objects may be named with any path segment (e.g. "system:controller:x"). */
   private static final ResourceStrategy PATH_SEGMENT_NAMES =
       new ResourceStrategy() {
@@ -85,7 +93,16 @@ final class Strategies {
             Map.entry("rbac.authorization.k8s.io/clusterrolebindings", PATH_SEGMENT_NAMES));
   }
 
-  ResourceStrategy forResource(String group, String plural) {
-    return byResource.getOrDefault(group + "/" + plural, PLAIN);
+  /**
+   * The strategy of a resource; {@code custom} marks resources without a built-in model (custom
+   * resources), which track generation and need a resourceVersion on every update, as Kubernetes'
+   * custom resource strategy does.
+   */
+  ResourceStrategy forResource(String group, String plural, boolean custom) {
+    ResourceStrategy strategy = byResource.get(group + "/" + plural);
+    if (strategy != null) {
+      return strategy;
+    }
+    return custom ? CUSTOM : PLAIN;
   }
 }

@@ -49,11 +49,20 @@ class CustomResourceTest {
                 + "\"spec\":{\"size\":3},\"status\":{\"ready\":true}}");
     assertThat(created.path("spec").path("size").asInt()).isEqualTo(3);
     assertThat(created.has("status")).isFalse();
+    assertThat(created.path("metadata").path("generation").asLong()).isEqualTo(1);
+    assertThatThrownBy(
+            () ->
+                fx.call(
+                    "PUT", PATH + "/w", "{\"metadata\":{\"name\":\"w\"},\"spec\":{\"size\":5}}"))
+        .extracting(e -> ((ApiException) e).code())
+        .isEqualTo(422);
     ObjectNode status =
         fx.json(
             "PUT",
             PATH + "/w/status",
-            "{\"metadata\":{\"name\":\"w\"},\"spec\":{\"size\":9},\"status\":{\"ready\":true}}");
+            "{\"metadata\":{\"name\":\"w\",\"resourceVersion\":\""
+                + created.path("metadata").path("resourceVersion").asString()
+                + "\"},\"spec\":{\"size\":9},\"status\":{\"ready\":true}}");
     assertThat(status.path("status").path("ready").asBoolean()).isTrue();
     assertThat(status.path("spec").path("size").asInt()).isEqualTo(3);
     assertThatThrownBy(
@@ -74,6 +83,7 @@ class CustomResourceTest {
             "Content-Type",
             "application/merge-patch+json");
     assertThat(merged.path("spec").path("size").asInt()).isEqualTo(4);
+    assertThat(merged.path("metadata").path("generation").asLong()).isEqualTo(2);
 
     fx.handler.useCatalog(ResourceCatalog.builtIn());
     assertThatThrownBy(() -> fx.call("GET", PATH + "/w", null))
