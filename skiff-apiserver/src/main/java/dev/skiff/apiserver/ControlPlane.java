@@ -2,6 +2,8 @@ package dev.skiff.apiserver;
 
 import dev.skiff.api.catalog.ResourceCatalog;
 import dev.skiff.apiserver.auth.Security;
+import dev.skiff.apiserver.auth.SecurityOptions;
+import dev.skiff.apiserver.auth.ServiceAccountTokens;
 import dev.skiff.apiserver.discovery.DiscoveryHandler;
 import dev.skiff.apiserver.openapi.OpenApiHandler;
 import dev.skiff.apiserver.pki.ClusterPki;
@@ -66,10 +68,18 @@ public final class ControlPlane implements AutoCloseable {
       ResourceCatalog catalog = ResourceCatalog.builtIn();
       resources = new ResourceHandler(store, catalog, RegistryOptions.defaults());
       resources.bootstrap();
-      security = Security.start(store, resources);
+      String[] address = new String[1];
+      security =
+          Security.start(
+              store,
+              resources,
+              new SecurityOptions(
+                  pki.directory(),
+                  options.tokenAuthFile(),
+                  ServiceAccountTokens.DEFAULT_ISSUER,
+                  () -> "https://" + address[0]));
       HealthChecks health = new HealthChecks();
       health.addLivenessCheck("etcd", store::currentRevision);
-      String[] address = new String[1];
       ApiRouter router =
           new ApiRouter(
               new DiscoveryHandler(() -> catalog, () -> address[0]),

@@ -13,6 +13,7 @@ import java.util.List;
  * @param etcdCaFile null unless etcd is reached over TLS
  * @param tlsSans extra names for the serving certificate
  * @param kubeconfig where the admin kubeconfig is written
+ * @param tokenAuthFile static bearer tokens (Kubernetes' CSV format), or null for none
  */
 public record ControlPlaneOptions(
     Path dataDir,
@@ -23,9 +24,48 @@ public record ControlPlaneOptions(
     Path etcdCertFile,
     Path etcdKeyFile,
     List<String> tlsSans,
-    Path kubeconfig) {
+    Path kubeconfig,
+    Path tokenAuthFile) {
 
   public ControlPlaneOptions {
     tlsSans = List.copyOf(tlsSans);
+  }
+
+  /** Options without a token file. */
+  public ControlPlaneOptions(
+      Path dataDir,
+      String bindAddress,
+      int port,
+      String datastoreEndpoint,
+      Path etcdCaFile,
+      Path etcdCertFile,
+      Path etcdKeyFile,
+      List<String> tlsSans,
+      Path kubeconfig) {
+    this(
+        dataDir,
+        bindAddress,
+        port,
+        datastoreEndpoint,
+        etcdCaFile,
+        etcdCertFile,
+        etcdKeyFile,
+        tlsSans,
+        kubeconfig,
+        null);
+  }
+
+  public ControlPlaneOptions withTokenAuthFile(Path file) {
+    return new ControlPlaneOptions(
+        dataDir,
+        bindAddress,
+        port,
+        datastoreEndpoint,
+        etcdCaFile,
+        etcdCertFile,
+        etcdKeyFile,
+        tlsSans,
+        kubeconfig,
+        file);
   }
 }

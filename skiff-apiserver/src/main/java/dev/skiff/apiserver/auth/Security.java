@@ -14,6 +14,7 @@ import dev.skiff.apiserver.server.Authorizer;
 import dev.skiff.apiserver.server.X509Authenticator;
 import dev.skiff.storage.Store;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,18 +36,33 @@ public final class Security implements AutoCloseable {
   private final ClusterRoleAggregator aggregator;
   private final ClusterAuthorizer authorizer;
   private final Authenticator authenticator;
+  private final BearerTokenAuthenticator bearer;
+  private final ServiceAccountTokens tokens;
+  private final ServiceAccountKey key;
+  private final Loopback loopback;
+  private final SecurityOptions options;
 
   private Security(
       RbacAuthorizer rbac,
       NodeAuthorizer nodes,
       ClusterRoleAggregator aggregator,
       ClusterAuthorizer authorizer,
-      Authenticator authenticator) {
+      Authenticator authenticator,
+      BearerTokenAuthenticator bearer,
+      ServiceAccountTokens tokens,
+      ServiceAccountKey key,
+      Loopback loopback,
+      SecurityOptions options) {
     this.rbac = rbac;
     this.nodes = nodes;
     this.aggregator = aggregator;
     this.authorizer = authorizer;
     this.authenticator = authenticator;
+    this.bearer = bearer;
+    this.tokens = tokens;
+    this.key = key;
+    this.loopback = loopback;
+    this.options = options;
   }
 
   /**
@@ -54,11 +70,19 @@ public final class Security implements AutoCloseable {
    * registry} (the resource handler, called as system:apiserver) and aggregates ClusterRoles;
    * returns when authorization reflects them.
    */
-  public static Security start(Store store, ApiHandler registry) {
+  public static Security start(Store store, ApiHandler registry, SecurityOptions options) {
     RbacAuthorizer rbac = new RbacAuthorizer(store).start();
     NodeAuthorizer nodes = null;
     ClusterRoleAggregator aggregator = null;
+    BearerTokenAuthenticator bearer = null;
     try {
+      ServiceAccountKey key = ServiceAccountKey.loadOrCreate(options.tlsDirectory());
+      ServiceAccountTokens tokens =
+          new ServiceAccountTokens(
+              key, options.issuer(), List.of(options.issuer()), InstantSource.system());
+      TokenFile tokenFile =
+          options.tokenAuthFile() == null ? null : TokenFile.load(options.tokenAuthFile());
+      bearer = new BearerTokenAuthenticator(tokenFile, tokens, store).start();
       nodes = new NodeAuthorizer(store).start();
       Loopback loopback = new Loopback(registry);
       new PolicyReconciler(loopback).reconcile();
@@ -69,11 +93,25 @@ public final class Security implements AutoCloseable {
       ClusterAuthorizer authorizer = new ClusterAuthorizer(nodes, rbac);
       List<Authenticator> authenticators = new ArrayList<>();
       authenticators.add(new X509Authenticator());
+      authenticators.add(bearer);
       Authenticator authenticator =
           new Impersonation(Authenticator.chain(authenticators), authorizer);
-      return new Security(rbac, nodes, aggregator, authorizer, authenticator);
+      return new Security(
+          rbac,
+          nodes,
+          aggregator,
+          authorizer,
+          authenticator,
+          bearer,
+          tokens,
+          key,
+          loopback,
+          options);
     } catch (RuntimeException e) {
       rbac.close();
+      if (bearer != null) {
+        bearer.close();
+      }
       if (nodes != null) {
         nodes.close();
       }
@@ -101,16 +139,33 @@ public final class Security implements AutoCloseable {
    * by watch, so a binding just written may take a moment to apply); true when it does in time.
    */
   public boolean awaitCurrent(Duration timeout) {
-    return rbac.awaitCurrent(timeout) && nodes.awaitCurrent(timeout);
+    return rbac.awaitCurrent(timeout)
+        && nodes.awaitCurrent(timeout)
+        && bearer.awaitCurrent(timeout);
   }
 
   /** The security APIs and RBAC escalation checks in front of {@code router}. */
   public ApiHandler wrap(ApiHandler router) {
-    return new ReviewApis(new EscalationGuard(router, authorizer), authorizer);
+    ApiHandler tokenApis =
+        new TokenApis(
+            new EscalationGuard(router, authorizer),
+            tokens,
+            key,
+            bearer,
+            loopback,
+            options.externalUrl(),
+            InstantSource.system());
+    return new ReviewApis(tokenApis, authorizer);
+  }
+
+  /** Issues and verifies service-account tokens. */
+  public ServiceAccountTokens serviceAccountTokens() {
+    return tokens;
   }
 
   @Override
   public void close() {
+    bearer.close();
     aggregator.close();
     nodes.close();
     rbac.close();

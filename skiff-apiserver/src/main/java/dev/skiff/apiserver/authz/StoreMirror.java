@@ -23,7 +23,7 @@ import tools.jackson.databind.node.ObjectNode;
  * (list-then-watch, relisting when the watch falls behind a compaction). Authorizers read it on the
  * event loop without blocking; {@code onChange} runs after each change on the watch thread.
  */
-final class StoreMirror<T> implements AutoCloseable {
+public final class StoreMirror<T> implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StoreMirror.class);
 
   private final Store store;
@@ -40,12 +40,13 @@ final class StoreMirror<T> implements AutoCloseable {
   private final Function<ObjectNode, T> transform;
 
   /** A mirror of the objects themselves. */
-  static StoreMirror<ObjectNode> of(Store store, String prefix, Runnable onChange) {
+  public static StoreMirror<ObjectNode> of(Store store, String prefix, Runnable onChange) {
     return new StoreMirror<>(store, prefix, Function.identity(), onChange);
   }
 
   /** A mirror of what {@code transform} extracts from each object. */
-  StoreMirror(Store store, String prefix, Function<ObjectNode, T> transform, Runnable onChange) {
+  public StoreMirror(
+      Store store, String prefix, Function<ObjectNode, T> transform, Runnable onChange) {
     this.store = store;
     this.transform = transform;
     this.prefix = prefix;
@@ -53,7 +54,7 @@ final class StoreMirror<T> implements AutoCloseable {
   }
 
   /** Lists synchronously, then watches. */
-  void start() {
+  public void start() {
     relist();
   }
 
@@ -131,7 +132,7 @@ final class StoreMirror<T> implements AutoCloseable {
    * mod revisions); true when it does before the timeout. For start-up and tests, not the request
    * path: it reads the whole prefix.
    */
-  boolean awaitInSync(Duration timeout) {
+  public boolean awaitInSync(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     Map<String, Long> wanted = new java.util.HashMap<>();
     String after = null;
@@ -163,11 +164,11 @@ final class StoreMirror<T> implements AutoCloseable {
     }
   }
 
-  Collection<T> objects() {
+  public Collection<T> objects() {
     return objects.values();
   }
 
-  T get(String key) {
+  public T get(String key) {
     return objects.get(key);
   }
 

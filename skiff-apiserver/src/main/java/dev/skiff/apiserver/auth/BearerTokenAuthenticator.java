@@ -1,0 +1,141 @@
+package dev.skiff.apiserver.auth;
+
+import dev.skiff.apiserver.authz.StoreMirror;
+import dev.skiff.apiserver.http.ApiException;
+import dev.skiff.apiserver.http.ApiRequest;
+import dev.skiff.apiserver.http.UserInfo;
+import dev.skiff.apiserver.server.Authenticator;
+import dev.skiff.storage.Store;
+import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLSession;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code Authorization: Bearer <token>}: static tokens from the token file, then service-account
+ * JWTs. A service-account token is accepted only while its service account (same uid), and the pod
+ * or secret it is bound to, still exist. A bearer token nobody recognizes is 401 with the bare
+ * "Unauthorized" message, whatever was wrong with it.
+ */
+public final class BearerTokenAuthenticator implements Authenticator, AutoCloseable {
+  private final TokenFile tokenFile;
+  private final ServiceAccountTokens serviceAccounts;
+  private final StoreMirror<String> accountUids;
+  private final StoreMirror<String> podUids;
+  private final StoreMirror<SecretToken> secrets;
+
+  /** The parts of a secret that token validation needs. */
+  record SecretToken(String uid, String token) {
+    static SecretToken of(ObjectNode secret) {
+      String data = secret.path("data").path("token").asString("");
+      String token = "";
+      if (!data.isEmpty()) {
+        try {
+          token =
+              new String(
+                  java.util.Base64.getDecoder().decode(data),
+                  java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+          token = "";
+        }
+      }
+      return new SecretToken(secret.path("metadata").path("uid").asString(""), token);
+    }
+  }
+
+  public BearerTokenAuthenticator(
+      TokenFile tokenFile, ServiceAccountTokens serviceAccounts, Store store) {
+    this.tokenFile = tokenFile;
+    this.serviceAccounts = serviceAccounts;
+    this.accountUids =
+        new StoreMirror<>(
+            store, "/registry/core/serviceaccounts/", BearerTokenAuthenticator::uid, () -> {});
+    this.podUids =
+        new StoreMirror<>(store, "/registry/core/pods/", BearerTokenAuthenticator::uid, () -> {});
+    this.secrets = new StoreMirror<>(store, "/registry/core/secrets/", SecretToken::of, () -> {});
+  }
+
+  private static String uid(ObjectNode object) {
+    return object.path("metadata").path("uid").asString("");
+  }
+
+  public BearerTokenAuthenticator start() {
+    accountUids.start();
+    podUids.start();
+    secrets.start();
+    return this;
+  }
+
+  /** Waits until the views of service accounts, pods and secrets hold what the store holds now. */
+  public boolean awaitCurrent(Duration timeout) {
+    return accountUids.awaitInSync(timeout)
+        && podUids.awaitInSync(timeout)
+        && secrets.awaitInSync(timeout);
+  }
+
+  @Override
+  public Optional<UserInfo> authenticate(ApiRequest request, SSLSession tls) {
+    String header = request.header("authorization");
+    if (header == null || header.length() < 7 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.empty();
+    }
+    String token = header.substring(7).strip();
+    Optional<UserInfo> user = userForToken(token);
+    if (user.isEmpty()) {
+      throw ApiException.unauthorized();
+    }
+    return user;
+  }
+
+  /** The user a bearer token stands for, if it is valid now (also for TokenReview). */
+  public Optional<UserInfo> userForToken(String token) {
+    if (token.isEmpty()) {
+      return Optional.empty();
+    }
+    if (tokenFile != null) {
+      Optional<UserInfo> user = tokenFile.user(token);
+      if (user.isPresent()) {
+        return user;
+      }
+    }
+    return serviceAccounts
+        .verify(token)
+        .filter(claims -> stillValid(claims, token))
+        .map(ServiceAccountTokens.Claims::user);
+  }
+
+  private boolean stillValid(ServiceAccountTokens.Claims claims, String token) {
+    String accountKey =
+        "/registry/core/serviceaccounts/" + claims.namespace() + "/" + claims.serviceAccount();
+    String uid = accountUids.get(accountKey);
+    if (uid == null || !uid.equals(claims.serviceAccountUid())) {
+      return false;
+    }
+    if (claims.legacy()) {
+      SecretToken secret =
+          secrets.get("/registry/core/secrets/" + claims.namespace() + "/" + claims.legacySecret());
+      return secret != null && secret.token().equals(token);
+    }
+    return switch (claims.boundKind()) {
+      case "Pod" ->
+          claims
+              .boundUid()
+              .equals(
+                  podUids.get(
+                      "/registry/core/pods/" + claims.namespace() + "/" + claims.boundName()));
+      case "Secret" -> {
+        SecretToken secret =
+            secrets.get("/registry/core/secrets/" + claims.namespace() + "/" + claims.boundName());
+        yield secret != null && secret.uid().equals(claims.boundUid());
+      }
+      default -> true;
+    };
+  }
+
+  @Override
+  public void close() {
+    accountUids.close();
+    podUids.close();
+    secrets.close();
+  }
+}
