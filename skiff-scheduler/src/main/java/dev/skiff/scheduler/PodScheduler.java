@@ -134,10 +134,6 @@ final class PodScheduler {
     return metrics;
   }
 
-  Framework profile(String schedulerName) {
-    return profiles.get(schedulerName);
-  }
-
   static String schedulerName(Pod pod) {
     String name = pod.getSpec() == null ? null : pod.getSpec().getSchedulerName();
     return name == null || name.isEmpty() ? SchedulerConfiguration.DEFAULT_SCHEDULER_NAME : name;
@@ -389,6 +385,7 @@ final class PodScheduler {
     cache.finishBinding(pod);
     inFlight.remove(pod.uid());
     metrics.attempt(SchedulerMetrics.SCHEDULED, fwk.profileName(), seconds(start));
+    metrics.podScheduled(q.attempts(), seconds(q.initialAttemptTimestamp()));
     client.recordEvent(
         new SchedulerEvent(
             pod.pod(),

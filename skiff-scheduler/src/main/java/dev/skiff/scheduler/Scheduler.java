@@ -96,10 +96,6 @@ public final class Scheduler implements AutoCloseable {
     }
   }
 
-  private ClusterEventHandler eventHandler(ClusterEvent event) {
-    return new ClusterEventHandler(event);
-  }
-
   /** Moves unschedulable pods on any change of a kind whose plugins registered {@code event}. */
   private final class ClusterEventHandler implements ResourceEventHandler<HasMetadata> {
     private final ClusterEvent event;
@@ -135,7 +131,7 @@ public final class Scheduler implements AutoCloseable {
 
   @SuppressWarnings("unchecked")
   private <T extends HasMetadata> ResourceEventHandler<T> eventHandlerFor(ClusterEvent event) {
-    return (ResourceEventHandler<T>) (ResourceEventHandler<?>) eventHandler(event);
+    return (ResourceEventHandler<T>) (ResourceEventHandler<?>) new ClusterEventHandler(event);
   }
 
   /** Starts informers, waits for pods and nodes to sync, then schedules (as leader, if elected). */

@@ -22,6 +22,7 @@ public final class SchedulerMetrics {
   private final Counter attempts;
   private final Histogram attemptDuration;
   private final Counter preemptionAttempts;
+  private final Histogram podSchedulingDuration;
 
   public SchedulerMetrics(Supplier<Map<String, Integer>> pendingPods) {
     attempts =
@@ -36,6 +37,14 @@ public final class SchedulerMetrics {
             .help("Scheduling attempt latency in seconds (scheduling algorithm + binding).")
             .labelNames("result", "profile")
             .classicExponentialUpperBounds(0.001, 2, 15)
+            .register(registry);
+    podSchedulingDuration =
+        Histogram.builder()
+            .name("scheduler_pod_scheduling_sli_duration_seconds")
+            .help(
+                "E2e latency for a pod being scheduled, from the time it entered the queue, by attempts.")
+            .labelNames("attempts")
+            .classicExponentialUpperBounds(0.01, 2, 20)
             .register(registry);
     preemptionAttempts =
         Counter.builder()
@@ -53,6 +62,10 @@ public final class SchedulerMetrics {
   void attempt(String result, String profile, double seconds) {
     attempts.labelValues(result, profile).inc();
     attemptDuration.labelValues(result, profile).observe(seconds);
+  }
+
+  void podScheduled(int attempts, double seconds) {
+    podSchedulingDuration.labelValues(Integer.toString(attempts)).observe(seconds);
   }
 
   void preemptionAttempt() {

@@ -288,7 +288,8 @@ class PodSchedulerTest {
         .contains(
             "scheduler_schedule_attempts_total{profile=\"default-scheduler\",result=\"scheduled\"} 1")
         .contains("scheduler_scheduling_attempt_duration_seconds_bucket")
-        .contains("scheduler_pending_pods{queue=\"active\"} 0");
+        .contains("scheduler_pending_pods{queue=\"active\"} 0")
+        .contains("scheduler_pod_scheduling_sli_duration_seconds_count{attempts=\"1\"} 1");
   }
 
   static Pod withPriority(PodBuilder b, int priority) {

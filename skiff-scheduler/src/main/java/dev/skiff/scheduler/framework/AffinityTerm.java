@@ -25,11 +25,6 @@ public record AffinityTerm(
     return namespaceMatches && selector.matches(pod.labels());
   }
 
-  /** Whether matching needs namespace labels (a namespace selector is set). */
-  public boolean usesNamespaceSelector() {
-    return namespaceSelector != null;
-  }
-
   public AffinityTerm withNamespaces(Set<String> resolved) {
     return new AffinityTerm(resolved, null, selector, topologyKey, weight);
   }

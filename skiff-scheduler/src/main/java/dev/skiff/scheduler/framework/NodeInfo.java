@@ -25,7 +25,6 @@ public final class NodeInfo {
   private final Map<String, Integer> pvcRefCounts;
   private final Resource requested;
   private final Resource nonZeroRequested;
-  private long generation;
 
   public NodeInfo() {
     this.pods = new ArrayList<>();
@@ -50,7 +49,6 @@ public final class NodeInfo {
     this.pvcRefCounts = new HashMap<>(o.pvcRefCounts);
     this.requested = o.requested.copy();
     this.nonZeroRequested = o.nonZeroRequested.copy();
-    this.generation = o.generation;
   }
 
   /** A node info for {@code node} holding {@code pods}; convenient for tests and simulations. */
@@ -118,7 +116,6 @@ public final class NodeInfo {
     for (String claim : pod.claimNames()) {
       pvcRefCounts.merge(pod.namespace() + "/" + claim, 1, Integer::sum);
     }
-    generation++;
   }
 
   /** Removes the pod with the same uid; returns false when it was not on this node. */
@@ -146,7 +143,6 @@ public final class NodeInfo {
       pvcRefCounts.computeIfPresent(
           stored.namespace() + "/" + claim, (k, v) -> v <= 1 ? null : v - 1);
     }
-    generation++;
     return true;
   }
 
@@ -209,10 +205,6 @@ public final class NodeInfo {
   /** Image sizes by normalized name. */
   public Map<String, Long> imageSizes() {
     return imageSizes;
-  }
-
-  public long generation() {
-    return generation;
   }
 
   @Override

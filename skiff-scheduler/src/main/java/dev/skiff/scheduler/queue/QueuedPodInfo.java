@@ -13,7 +13,6 @@ public final class QueuedPodInfo {
   private int attempts;
   private final Set<String> unschedulablePlugins = new HashSet<>();
   private boolean gated;
-  private String gatingMessage = "";
 
   public QueuedPodInfo(PodInfo podInfo, Instant timestamp) {
     this.podInfo = podInfo;
@@ -60,13 +59,7 @@ public final class QueuedPodInfo {
     return gated;
   }
 
-  void setGated(boolean gated, String message) {
+  void setGated(boolean gated) {
     this.gated = gated;
-    this.gatingMessage = message;
-  }
-
-  /** Why PreEnqueue holds the pod back, when {@link #gated()}. */
-  public String gatingMessage() {
-    return gatingMessage;
   }
 }

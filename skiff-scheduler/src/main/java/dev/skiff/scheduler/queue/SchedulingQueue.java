@@ -378,11 +378,11 @@ public final class SchedulingQueue implements Nominator {
   private void moveToActiveOrGated(QueuedPodInfo q) {
     PluginStatus s = preEnqueue.apply(q.podInfo());
     if (!s.isSuccess()) {
-      q.setGated(true, s.message());
+      q.setGated(true);
       unschedulable.put(q.podInfo().uid(), q);
       return;
     }
-    q.setGated(false, "");
+    q.setGated(false);
     addToActive(q);
   }
 
