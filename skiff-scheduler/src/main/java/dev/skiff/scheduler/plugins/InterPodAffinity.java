@@ -191,18 +191,42 @@ public final class InterPodAffinity
       }
     }
     if (!s.requiredAffinity.isEmpty() || !s.requiredAntiAffinity.isEmpty()) {
-      for (NodeInfo node : nodes) {
-        for (PodInfo existing : node.pods()) {
-          if (!s.requiredAffinity.isEmpty() && matchesAll(s.requiredAffinity, existing)) {
-            for (AffinityTerm t : s.requiredAffinity) {
-              update(s.affinity, node, t.topologyKey(), 1);
-            }
-          }
-          for (AffinityTerm t : s.requiredAntiAffinity) {
-            if (t.matches(existing, null)) {
-              update(s.antiAffinity, node, t.topologyKey(), 1);
-            }
-          }
+      // every pod of the cluster is matched against the terms: per node in parallel, merged after
+      @SuppressWarnings("unchecked")
+      Map<TopologyPair, Long>[] affinityByNode = new Map[nodes.size()];
+      @SuppressWarnings("unchecked")
+      Map<TopologyPair, Long>[] antiByNode = new Map[nodes.size()];
+      handle
+          .parallelizer()
+          .until(
+              nodes.size(),
+              i -> {
+                NodeInfo node = nodes.get(i);
+                for (PodInfo existing : node.pods()) {
+                  if (!s.requiredAffinity.isEmpty() && matchesAll(s.requiredAffinity, existing)) {
+                    if (affinityByNode[i] == null) {
+                      affinityByNode[i] = new HashMap<>();
+                    }
+                    for (AffinityTerm t : s.requiredAffinity) {
+                      update(affinityByNode[i], node, t.topologyKey(), 1);
+                    }
+                  }
+                  for (AffinityTerm t : s.requiredAntiAffinity) {
+                    if (t.matches(existing, null)) {
+                      if (antiByNode[i] == null) {
+                        antiByNode[i] = new HashMap<>();
+                      }
+                      update(antiByNode[i], node, t.topologyKey(), 1);
+                    }
+                  }
+                }
+              });
+      for (int i = 0; i < nodes.size(); i++) {
+        if (affinityByNode[i] != null) {
+          affinityByNode[i].forEach((k, v) -> s.affinity.merge(k, v, Long::sum));
+        }
+        if (antiByNode[i] != null) {
+          antiByNode[i].forEach((k, v) -> s.antiAffinity.merge(k, v, Long::sum));
         }
       }
     }

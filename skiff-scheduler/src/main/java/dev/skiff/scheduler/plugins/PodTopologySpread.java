@@ -295,18 +295,39 @@ public final class PodTopologySpread
       return PreFilterResult.SKIP;
     }
     RequiredNodeAffinity required = RequiredNodeAffinity.of(pod.pod());
+    // counting runs per node in parallel; the per-node counts are merged in node order after
+    int[][] counts = new int[nodes.size()][];
+    handle
+        .parallelizer()
+        .until(
+            nodes.size(),
+            i -> {
+              NodeInfo node = nodes.get(i);
+              if (!hasAllKeys(node, constraints)) {
+                return;
+              }
+              int[] perConstraint = new int[constraints.size()];
+              for (int c = 0; c < constraints.size(); c++) {
+                Constraint constraint = constraints.get(c);
+                perConstraint[c] =
+                    constraint.includes(pod.pod(), node, required)
+                        ? countMatching(node.pods(), constraint.selector(), pod.namespace())
+                        : -1;
+              }
+              counts[i] = perConstraint;
+            });
     Map<TopologyPair, Integer> matchNum = new HashMap<>();
-    for (NodeInfo node : nodes) {
-      if (!hasAllKeys(node, constraints)) {
+    for (int i = 0; i < nodes.size(); i++) {
+      if (counts[i] == null) {
         continue;
       }
-      for (Constraint c : constraints) {
-        if (!c.includes(pod.pod(), node, required)) {
+      NodeInfo node = nodes.get(i);
+      for (int c = 0; c < constraints.size(); c++) {
+        if (counts[i][c] < 0) {
           continue;
         }
-        TopologyPair pair = new TopologyPair(c.topologyKey(), node.labels().get(c.topologyKey()));
-        matchNum.merge(
-            pair, countMatching(node.pods(), c.selector(), pod.namespace()), Integer::sum);
+        String key = constraints.get(c).topologyKey();
+        matchNum.merge(new TopologyPair(key, node.labels().get(key)), counts[i][c], Integer::sum);
       }
     }
     state.write(PRE_FILTER_KEY, new PreFilterState(constraints, matchNum, required));
