@@ -1,5 +1,8 @@
 package dev.skiff.apiserver.auth;
 
+import dev.skiff.apiserver.admission.Admission;
+import dev.skiff.apiserver.admission.AdmissionChain;
+import dev.skiff.apiserver.admission.NodeRestriction;
 import dev.skiff.apiserver.authz.ClusterAuthorizer;
 import dev.skiff.apiserver.authz.ClusterRoleAggregator;
 import dev.skiff.apiserver.authz.EscalationGuard;
@@ -22,7 +25,7 @@ import java.util.List;
  * The API server's security layer assembled: authentication (client certificates, then
  * impersonation), authorization (system:masters, node authorizer, RBAC with the default policy
  * reconciled at start and ClusterRole aggregation) and the security APIs (access reviews,
- * SelfSubjectReview, RBAC escalation checks) in front of the registry.
+ * SelfSubjectReview, token APIs, RBAC escalation checks) and admission in front of the registry.
  *
  * <pre>{@code
  * Security security = Security.start(store, registry);
@@ -155,7 +158,8 @@ public final class Security implements AutoCloseable {
             loopback,
             options.externalUrl(),
             InstantSource.system());
-    return new ReviewApis(tokenApis, authorizer);
+    AdmissionChain admission = new AdmissionChain(List.of(new NodeRestriction()));
+    return Admission.scope(new ReviewApis(tokenApis, authorizer), admission);
   }
 
   /** Issues and verifies service-account tokens. */

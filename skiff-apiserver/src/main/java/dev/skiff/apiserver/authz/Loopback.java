@@ -1,6 +1,7 @@
 package dev.skiff.apiserver.authz;
 
 import dev.skiff.api.Json;
+import dev.skiff.apiserver.admission.Admission;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiHandler;
 import dev.skiff.apiserver.http.ApiRequest;
@@ -60,7 +61,7 @@ public final class Loopback {
             body == null ? new byte[0] : Json.bytes(body),
             API_SERVER,
             false);
-    ApiResponse response = registry.handle(request);
+    ApiResponse response = Admission.without(() -> registry.handle(request));
     if (!(response instanceof ApiResponse.Full full)) {
       throw ApiException.internalError("unexpected streamed response for " + method + " " + path);
     }

@@ -3,6 +3,8 @@ package dev.skiff.apiserver.registry;
 import dev.skiff.api.Json;
 import dev.skiff.api.ResourceType;
 import dev.skiff.api.validation.FieldError;
+import dev.skiff.apiserver.admission.Admission;
+import dev.skiff.apiserver.admission.AdmissionRequest;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.watch.WatchCache;
 import dev.skiff.storage.KeyExists;
@@ -137,6 +139,15 @@ public final class GenericRegistry {
       object.remove("status");
     }
     strategy.prepareForCreate(object);
+    Admission.admit(
+        AdmissionRequest.Operation.CREATE,
+        type,
+        "",
+        namespace,
+        Meta.name(object),
+        object,
+        null,
+        options.dryRun());
     List<FieldError> errors = new ArrayList<>();
     errors.addAll(MetadataValidation.validate(object, strategy.traits().nameRule()));
     errors.addAll(strategy.validate(object));
@@ -264,6 +275,15 @@ public final class GenericRegistry {
         throw conflict(name);
       }
       ObjectNode object = prepareUpdate(namespace, name, current, desired, mode);
+      Admission.admit(
+          AdmissionRequest.Operation.UPDATE,
+          type,
+          mode == UpdateMode.STATUS ? "status" : "",
+          namespace,
+          name,
+          object,
+          current,
+          options.dryRun());
       ManagedFields.record(
           object, current, options, mode == UpdateMode.STATUS ? "status" : null, context.clock());
       if (unchanged(object, current)) {
@@ -406,6 +426,15 @@ public final class GenericRegistry {
       KeyValue kv = stored.get();
       ObjectNode current = decode(kv);
       checkPreconditions(name, current, options);
+      Admission.admit(
+          AdmissionRequest.Operation.DELETE,
+          type,
+          "",
+          namespace,
+          name,
+          null,
+          current,
+          options.dryRun());
       ObjectNode object = current.deepCopy();
       List<String> finalizers = new ArrayList<>(Meta.finalizers(object));
       if ("Orphan".equals(options.propagationPolicy())) {
