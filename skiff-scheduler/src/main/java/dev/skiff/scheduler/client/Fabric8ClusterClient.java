@@ -11,12 +11,15 @@ import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +41,42 @@ public final class Fabric8ClusterClient implements ClusterClient {
   private final String base;
   private final InstantSource clock;
   private final String hostname;
+
+  /**
+   * Recent events by what they say, so that a repetition within {@link #SERIES_WINDOW} updates the
+   * event's series instead of creating another object, as the events/v1 recorder does.
+   */
+  private final Map<SeriesKey, Series> recent =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<SeriesKey, Series> eldest) {
+          return size() > MAX_RECENT_EVENTS;
+        }
+      };
+
+  static final Duration SERIES_WINDOW = Duration.ofMinutes(6);
+  private static final int MAX_RECENT_EVENTS = 4096;
+
+  private record SeriesKey(
+      String namespace,
+      String name,
+      String uid,
+      String controller,
+      String type,
+      String reason,
+      String action,
+      String note) {}
+
+  private static final class Series {
+    final String eventName;
+    int count = 1;
+    Instant lastObserved;
+
+    Series(String eventName, Instant lastObserved) {
+      this.eventName = eventName;
+      this.lastObserved = lastObserved;
+    }
+  }
 
   public Fabric8ClusterClient(KubernetesClient client, InstantSource clock, String hostname) {
     this.http = client.getHttpClient();
@@ -144,12 +183,50 @@ public final class Fabric8ClusterClient implements ClusterClient {
   public void recordEvent(SchedulerEvent event) {
     Pod pod = event.regarding();
     Instant now = clock.instant();
+    String eventsUrl =
+        base
+            + "/apis/events.k8s.io/v1/namespaces/"
+            + seg(pod.getMetadata().getNamespace())
+            + "/events";
+    SeriesKey key =
+        new SeriesKey(
+            pod.getMetadata().getNamespace(),
+            pod.getMetadata().getName(),
+            pod.getMetadata().getUid(),
+            event.reportingController(),
+            event.type(),
+            event.reason(),
+            event.action(),
+            event.note());
+    ObjectNode seriesPatch = null;
+    String seriesEvent = null;
+    synchronized (recent) {
+      Series s = recent.get(key);
+      if (s != null && Duration.between(s.lastObserved, now).compareTo(SERIES_WINDOW) < 0) {
+        s.count++;
+        s.lastObserved = now;
+        seriesPatch = Json.object();
+        ObjectNode series = seriesPatch.putObject("series");
+        series.put("count", s.count);
+        series.put("lastObservedTime", MICRO_TIME.format(now));
+        seriesEvent = s.eventName;
+      }
+    }
+    if (seriesPatch != null) {
+      send("PATCH", eventsUrl + "/" + seg(seriesEvent), MERGE_PATCH, seriesPatch)
+          .whenComplete((r, ex) -> logFailure(r, ex, "updating event series " + event.reason()));
+      return;
+    }
     ObjectNode e = Json.object();
     e.put("apiVersion", "events.k8s.io/v1");
     e.put("kind", "Event");
     ObjectNode meta = e.putObject("metadata");
     long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    meta.put("name", pod.getMetadata().getName() + "." + Long.toHexString(nanos));
+    String eventName = pod.getMetadata().getName() + "." + Long.toHexString(nanos);
+    meta.put("name", eventName);
+    synchronized (recent) {
+      recent.put(key, new Series(eventName, now));
+    }
     meta.put("namespace", pod.getMetadata().getNamespace());
     e.put("eventTime", MICRO_TIME.format(now));
     e.put("reportingController", event.reportingController());
@@ -170,12 +247,7 @@ public final class Fabric8ClusterClient implements ClusterClient {
     if (pod.getMetadata().getResourceVersion() != null) {
       regarding.put("resourceVersion", pod.getMetadata().getResourceVersion());
     }
-    String url =
-        base
-            + "/apis/events.k8s.io/v1/namespaces/"
-            + seg(pod.getMetadata().getNamespace())
-            + "/events";
-    send("POST", url, JSON, e)
+    send("POST", eventsUrl, JSON, e)
         .whenComplete((r, ex) -> logFailure(r, ex, "recording event " + event.reason()));
   }
 
