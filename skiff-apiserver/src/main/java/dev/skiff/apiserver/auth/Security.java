@@ -3,6 +3,7 @@ package dev.skiff.apiserver.auth;
 import dev.skiff.apiserver.admission.Admission;
 import dev.skiff.apiserver.admission.AdmissionChain;
 import dev.skiff.apiserver.admission.NodeRestriction;
+import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
 import dev.skiff.apiserver.authz.ClusterAuthorizer;
 import dev.skiff.apiserver.authz.ClusterRoleAggregator;
 import dev.skiff.apiserver.authz.EscalationGuard;
@@ -158,7 +159,8 @@ public final class Security implements AutoCloseable {
             loopback,
             options.externalUrl(),
             InstantSource.system());
-    AdmissionChain admission = new AdmissionChain(List.of(new NodeRestriction()));
+    AdmissionChain admission =
+        new AdmissionChain(List.of(new NodeRestriction(), new ResourceQuotaAdmission(loopback)));
     return Admission.scope(new ReviewApis(tokenApis, authorizer), admission);
   }
 

@@ -139,15 +139,6 @@ public final class GenericRegistry {
       object.remove("status");
     }
     strategy.prepareForCreate(object);
-    Admission.admit(
-        AdmissionRequest.Operation.CREATE,
-        type,
-        "",
-        namespace,
-        Meta.name(object),
-        object,
-        null,
-        options.dryRun());
     List<FieldError> errors = new ArrayList<>();
     errors.addAll(MetadataValidation.validate(object, strategy.traits().nameRule()));
     errors.addAll(strategy.validate(object));
@@ -157,6 +148,15 @@ public final class GenericRegistry {
     if (type.namespaced()) {
       context.namespaces().checkCreate(namespace, type.group(), type.plural(), Meta.name(object));
     }
+    Admission.admit(
+        AdmissionRequest.Operation.CREATE,
+        type,
+        "",
+        namespace,
+        Meta.name(object),
+        object,
+        null,
+        options.dryRun());
     ManagedFields.record(object, null, options, null, context.clock());
     if (options.dryRun()) {
       return new WriteResult(object, true, false);
