@@ -225,6 +225,59 @@ class PodAffinityAndSpreadTest {
   }
 
   @Test
+  void inclusionPoliciesDecideWhichDomainsCount() {
+    // z3 holds no pod: it is the minimum unless a policy leaves it out
+    List<Pod> existing = List.of(onNode(app("w-1", "w"), "n1"), onNode(app("w-2", "w"), "n3"));
+    Pod selectingZ1AndZ2 =
+        new PodBuilder(spread("w-3", "w", 1, ZONE, null))
+            .editSpec()
+            .withNewAffinity()
+            .withNewNodeAffinity()
+            .withNewRequiredDuringSchedulingIgnoredDuringExecution()
+            .addNewNodeSelectorTerm()
+            .addNewMatchExpression()
+            .withKey(ZONE)
+            .withOperator("In")
+            .withValues("z1", "z2")
+            .endMatchExpression()
+            .endNodeSelectorTerm()
+            .endRequiredDuringSchedulingIgnoredDuringExecution()
+            .endNodeAffinity()
+            .endAffinity()
+            .endSpec()
+            .build();
+    assertThat(passing(selectingZ1AndZ2, existing))
+        .as("nodeAffinityPolicy Honor")
+        .contains("n1", "n3");
+
+    Pod ignoringAffinity =
+        new PodBuilder(selectingZ1AndZ2)
+            .editSpec()
+            .editFirstTopologySpreadConstraint()
+            .withNodeAffinityPolicy("Ignore")
+            .endTopologySpreadConstraint()
+            .endSpec()
+            .build();
+    assertThat(passing(ignoringAffinity, existing))
+        .as("nodeAffinityPolicy Ignore")
+        .doesNotContain("n1", "n3");
+  }
+
+  /** Nodes passing the PodTopologySpread filter for {@code pod}. */
+  static List<String> passing(Pod pod, List<Pod> existing) {
+    List<NodeInfo> nodes = cluster(existing);
+    FakeHandle handle = new FakeHandle(nodes);
+    PodTopologySpread plugin = new PodTopologySpread(handle, List.of(), false);
+    PodInfo info = PodInfo.of(pod);
+    CycleState state = new CycleState();
+    plugin.preFilter(state, info, nodes);
+    return nodes.stream()
+        .filter(n -> plugin.filter(state, info, n).isSuccess())
+        .map(NodeInfo::name)
+        .toList();
+  }
+
+  @Test
   void spreadMissingTopologyLabelIsUnresolvable() {
     NodeInfo unlabelled = NodeInfo.of(node("bare"));
     List<NodeInfo> nodes = new ArrayList<>(cluster(List.of()));
