@@ -107,6 +107,9 @@ public final class ScaleHarness implements Callable<Integer> {
   @Option(names = "--no-write", description = "print the result only")
   boolean noWrite;
 
+  @Option(names = "--keep", description = "leave the namespace, pods and nodes for inspection")
+  boolean keep;
+
   private final List<String> args;
 
   ScaleHarness(List<String> args) {
@@ -374,7 +377,11 @@ public final class ScaleHarness implements Callable<Integer> {
         watch.close();
       }
       fleet.close();
-      cleanUp(client, namespace, runLabel);
+      if (keep) {
+        System.out.println("scale-harness: kept namespace " + namespace);
+      } else {
+        cleanUp(client, namespace, runLabel);
+      }
     }
   }
 
