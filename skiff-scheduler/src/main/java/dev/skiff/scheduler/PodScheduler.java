@@ -42,6 +42,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -589,7 +590,7 @@ final class PodScheduler {
     AtomicReferenceArray<NodeInfo> found = new AtomicReferenceArray<>(toFind);
     AtomicInteger feasibleCount = new AtomicInteger();
     AtomicInteger processed = new AtomicInteger();
-    String[] error = new String[1];
+    AtomicReference<String> error = new AtomicReference<>();
     int start = nextStartNodeIndex;
     parallelizer.until(
         n,
@@ -605,7 +606,7 @@ final class PodScheduler {
           } else {
             processed.incrementAndGet();
             if (s.code() == PluginStatus.Code.ERROR) {
-              error[0] = s.message();
+              error.compareAndSet(null, s.message());
             }
             statuses.put(node.name(), s);
             if (!s.plugin().isEmpty()) {
@@ -613,9 +614,9 @@ final class PodScheduler {
             }
           }
         },
-        () -> feasibleCount.get() >= toFind || error[0] != null);
-    if (error[0] != null) {
-      throw new CycleFailure(error[0], null, n, true);
+        () -> feasibleCount.get() >= toFind || error.get() != null);
+    if (error.get() != null) {
+      throw new CycleFailure(error.get(), null, n, true);
     }
     nextStartNodeIndex = (start + processed.get()) % n;
     int count = Math.min(feasibleCount.get(), toFind);
