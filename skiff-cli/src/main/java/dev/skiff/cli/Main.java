@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
       ControllerManagerCommand.class,
       SimNodesCommand.class,
       SchedulerCommand.class,
-      DnsCommand.class
+      DnsCommand.class,
+      KubeconfigCommand.class
     })
 public final class Main {
 

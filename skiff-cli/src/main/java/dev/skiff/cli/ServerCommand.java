@@ -80,6 +80,12 @@ public final class ServerCommand implements Callable<Integer> {
   List<String> tlsSans = new ArrayList<>();
 
   @Option(
+      names = "--token-auth-file",
+      paramLabel = "FILE",
+      description = "Static bearer tokens, one per line: token,user,uid[,\"group1,group2\"].")
+  Path tokenAuthFile;
+
+  @Option(
       names = "--disable-agent",
       description = "Run the control plane only, without a node agent on this machine.")
   boolean disableAgent;
@@ -98,7 +104,8 @@ public final class ServerCommand implements Callable<Integer> {
             etcdCertFile,
             etcdKeyFile,
             tlsSans,
-            kubeconfigPath);
+            kubeconfigPath,
+            tokenAuthFile);
     CountDownLatch stopped = new CountDownLatch(1);
     try (ControlPlane controlPlane = ControlPlane.start(options)) {
       System.out.println(
