@@ -301,7 +301,9 @@ public final class BootstrapPolicy {
         rule(List.of("create", "patch", "update"), "", "events"),
         rule(List.of("create", "patch", "update"), "events.k8s.io", "events"),
         rule("create", "coordination.k8s.io", "leases"),
-        rule(List.of("get", "update"), "coordination.k8s.io", "leases").withNames("kube-scheduler"),
+        // fabric8's leader election (our scheduler) patches its lease where client-go updates it
+        rule(List.of("get", "update", "patch"), "coordination.k8s.io", "leases")
+            .withNames("kube-scheduler"),
         rule("create", "", "endpoints"),
         rule(List.of("get", "update"), "", "endpoints").withNames("kube-scheduler"),
         rule(READ, "", "nodes"),
@@ -316,7 +318,9 @@ public final class BootstrapPolicy {
         rule("create", "authorization.k8s.io", "subjectaccessreviews"),
         rule(READ, "storage.k8s.io", "csinodes"),
         rule(READ, "", "namespaces"),
-        rule(READ, "storage.k8s.io", "csidrivers", "csistoragecapacities"));
+        rule(READ, "storage.k8s.io", "csidrivers", "csistoragecapacities"),
+        // our scheduler resolves priorities and preemption policies from PriorityClasses
+        rule(READ, "scheduling.k8s.io", "priorityclasses"));
   }
 
   /**
