@@ -77,7 +77,8 @@ public final class ControlPlane implements AutoCloseable {
                   pki.directory(),
                   options.tokenAuthFile(),
                   ServiceAccountTokens.DEFAULT_ISSUER,
-                  () -> "https://" + address[0]));
+                  () -> "https://" + address[0],
+                  pki.caCertificatePem()));
       HealthChecks health = new HealthChecks();
       health.addLivenessCheck("etcd", store::currentRevision);
       ApiRouter router =

@@ -45,6 +45,7 @@ public final class Security implements AutoCloseable {
   private final ServiceAccountKey key;
   private final Loopback loopback;
   private final SecurityOptions options;
+  private final LegacyTokenController legacyTokens;
 
   private Security(
       RbacAuthorizer rbac,
@@ -56,7 +57,8 @@ public final class Security implements AutoCloseable {
       ServiceAccountTokens tokens,
       ServiceAccountKey key,
       Loopback loopback,
-      SecurityOptions options) {
+      SecurityOptions options,
+      LegacyTokenController legacyTokens) {
     this.rbac = rbac;
     this.nodes = nodes;
     this.aggregator = aggregator;
@@ -67,6 +69,7 @@ public final class Security implements AutoCloseable {
     this.key = key;
     this.loopback = loopback;
     this.options = options;
+    this.legacyTokens = legacyTokens;
   }
 
   /**
@@ -79,6 +82,7 @@ public final class Security implements AutoCloseable {
     NodeAuthorizer nodes = null;
     ClusterRoleAggregator aggregator = null;
     BearerTokenAuthenticator bearer = null;
+    LegacyTokenController legacyTokens = null;
     try {
       ServiceAccountKey key = ServiceAccountKey.loadOrCreate(options.tlsDirectory());
       ServiceAccountTokens tokens =
@@ -91,6 +95,8 @@ public final class Security implements AutoCloseable {
       Loopback loopback = new Loopback(registry);
       new PolicyReconciler(loopback).reconcile();
       rbac.awaitCurrent(Duration.ofSeconds(10));
+      legacyTokens =
+          new LegacyTokenController(store, tokens, loopback, options.caCertificatePem()).start();
       aggregator = new ClusterRoleAggregator(rbac, loopback);
       aggregator.start();
       rbac.awaitCurrent(Duration.ofSeconds(10));
@@ -110,11 +116,15 @@ public final class Security implements AutoCloseable {
           tokens,
           key,
           loopback,
-          options);
+          options,
+          legacyTokens);
     } catch (RuntimeException e) {
       rbac.close();
       if (bearer != null) {
         bearer.close();
+      }
+      if (legacyTokens != null) {
+        legacyTokens.close();
       }
       if (nodes != null) {
         nodes.close();
@@ -171,6 +181,7 @@ public final class Security implements AutoCloseable {
 
   @Override
   public void close() {
+    legacyTokens.close();
     bearer.close();
     aggregator.close();
     nodes.close();

@@ -10,6 +10,11 @@ import java.util.function.Supplier;
  * @param tokenAuthFile static bearer tokens (Kubernetes' CSV format), or null
  * @param issuer the service-account token issuer, also the API audience
  * @param externalUrl the server's URL as clients reach it, for the JWKS location
+ * @param caCertificatePem the cluster CA, written into service-account token secrets
  */
 public record SecurityOptions(
-    Path tlsDirectory, Path tokenAuthFile, String issuer, Supplier<String> externalUrl) {}
+    Path tlsDirectory,
+    Path tokenAuthFile,
+    String issuer,
+    Supplier<String> externalUrl,
+    String caCertificatePem) {}

@@ -287,4 +287,53 @@ class TokenAuthenticationTest {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertUnauthorized(token));
   }
+
+  @Test
+  void legacySecretTokensAreFilledAndRevokedWithTheSecret() throws Exception {
+    admin
+        .serviceAccounts()
+        .inNamespace("default")
+        .resource(
+            new ServiceAccountBuilder().withNewMetadata().withName("legacy").endMetadata().build())
+        .create();
+    admin
+        .secrets()
+        .inNamespace("default")
+        .resource(
+            new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata()
+                .withName("legacy-token")
+                .addToAnnotations("kubernetes.io/service-account.name", "legacy")
+                .endMetadata()
+                .withType("kubernetes.io/service-account-token")
+                .build())
+        .create();
+    var secret =
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(10))
+            .until(
+                () -> admin.secrets().inNamespace("default").withName("legacy-token").get(),
+                s -> s.getData() != null && s.getData().containsKey("token"));
+    assertThat(secret.getData()).containsKeys("ca.crt", "namespace");
+    assertThat(secret.getMetadata().getAnnotations())
+        .containsEntry(
+            "kubernetes.io/service-account.uid",
+            admin
+                .serviceAccounts()
+                .inNamespace("default")
+                .withName("legacy")
+                .get()
+                .getMetadata()
+                .getUid());
+    String token =
+        new String(
+            java.util.Base64.getDecoder().decode(secret.getData().get("token")),
+            StandardCharsets.UTF_8);
+    assertThat(controlPlane.security().awaitCurrent(Duration.ofSeconds(10))).isTrue();
+    assertThat(whoami(token)).isEqualTo("system:serviceaccount:default:legacy");
+    admin.secrets().inNamespace("default").withName("legacy-token").delete();
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertUnauthorized(token));
+  }
 }
