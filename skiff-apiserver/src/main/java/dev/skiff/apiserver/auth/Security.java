@@ -2,6 +2,8 @@ package dev.skiff.apiserver.auth;
 
 import dev.skiff.apiserver.admission.Admission;
 import dev.skiff.apiserver.admission.AdmissionChain;
+import dev.skiff.apiserver.admission.DefaultStorageClass;
+import dev.skiff.apiserver.admission.LimitRanger;
 import dev.skiff.apiserver.admission.NodeRestriction;
 import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
 import dev.skiff.apiserver.authz.ClusterAuthorizer;
@@ -170,7 +172,12 @@ public final class Security implements AutoCloseable {
             options.externalUrl(),
             InstantSource.system());
     AdmissionChain admission =
-        new AdmissionChain(List.of(new NodeRestriction(), new ResourceQuotaAdmission(loopback)));
+        new AdmissionChain(
+            List.of(
+                new LimitRanger(loopback),
+                new DefaultStorageClass(loopback),
+                new NodeRestriction(),
+                new ResourceQuotaAdmission(loopback)));
     return Admission.scope(new ReviewApis(tokenApis, authorizer), admission);
   }
 
