@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       SimNodesCommand.class,
       SchedulerCommand.class,
       DnsCommand.class,
-      KubeconfigCommand.class
+      KubeconfigCommand.class,
+      ProxyCommand.class
     })
 public final class Main {
 
