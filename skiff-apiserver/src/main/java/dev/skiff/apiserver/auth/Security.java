@@ -5,6 +5,7 @@ import dev.skiff.apiserver.admission.AdmissionChain;
 import dev.skiff.apiserver.admission.DefaultStorageClass;
 import dev.skiff.apiserver.admission.LimitRanger;
 import dev.skiff.apiserver.admission.NodeRestriction;
+import dev.skiff.apiserver.admission.PodSecurity;
 import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
 import dev.skiff.apiserver.authz.ClusterAuthorizer;
 import dev.skiff.apiserver.authz.ClusterRoleAggregator;
@@ -176,6 +177,7 @@ public final class Security implements AutoCloseable {
             List.of(
                 new LimitRanger(loopback),
                 new DefaultStorageClass(loopback),
+                new PodSecurity(loopback),
                 new NodeRestriction(),
                 new ResourceQuotaAdmission(loopback)));
     return Admission.scope(new ReviewApis(tokenApis, authorizer), admission);
