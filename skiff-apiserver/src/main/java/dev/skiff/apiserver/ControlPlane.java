@@ -78,7 +78,7 @@ public final class ControlPlane implements AutoCloseable {
                   options.tokenAuthFile(),
                   ServiceAccountTokens.DEFAULT_ISSUER,
                   () -> "https://" + address[0],
-                  pki.caCertificatePem()));
+                  pki));
       HealthChecks health = new HealthChecks();
       health.addLivenessCheck("etcd", store::currentRevision);
       ApiRouter router =

@@ -49,6 +49,7 @@ public final class Security implements AutoCloseable {
   private final Loopback loopback;
   private final SecurityOptions options;
   private final LegacyTokenController legacyTokens;
+  private final CsrSigner signer;
 
   private Security(
       RbacAuthorizer rbac,
@@ -61,7 +62,8 @@ public final class Security implements AutoCloseable {
       ServiceAccountKey key,
       Loopback loopback,
       SecurityOptions options,
-      LegacyTokenController legacyTokens) {
+      LegacyTokenController legacyTokens,
+      CsrSigner signer) {
     this.rbac = rbac;
     this.nodes = nodes;
     this.aggregator = aggregator;
@@ -73,6 +75,7 @@ public final class Security implements AutoCloseable {
     this.loopback = loopback;
     this.options = options;
     this.legacyTokens = legacyTokens;
+    this.signer = signer;
   }
 
   /**
@@ -86,6 +89,7 @@ public final class Security implements AutoCloseable {
     ClusterRoleAggregator aggregator = null;
     BearerTokenAuthenticator bearer = null;
     LegacyTokenController legacyTokens = null;
+    CsrSigner signer = null;
     try {
       ServiceAccountKey key = ServiceAccountKey.loadOrCreate(options.tlsDirectory());
       ServiceAccountTokens tokens =
@@ -99,7 +103,9 @@ public final class Security implements AutoCloseable {
       new PolicyReconciler(loopback).reconcile();
       rbac.awaitCurrent(Duration.ofSeconds(10));
       legacyTokens =
-          new LegacyTokenController(store, tokens, loopback, options.caCertificatePem()).start();
+          new LegacyTokenController(store, tokens, loopback, options.pki().caCertificatePem())
+              .start();
+      signer = new CsrSigner(store, options.pki(), loopback).start();
       aggregator = new ClusterRoleAggregator(rbac, loopback);
       aggregator.start();
       rbac.awaitCurrent(Duration.ofSeconds(10));
@@ -120,7 +126,8 @@ public final class Security implements AutoCloseable {
           key,
           loopback,
           options,
-          legacyTokens);
+          legacyTokens,
+          signer);
     } catch (RuntimeException e) {
       rbac.close();
       if (bearer != null) {
@@ -128,6 +135,9 @@ public final class Security implements AutoCloseable {
       }
       if (legacyTokens != null) {
         legacyTokens.close();
+      }
+      if (signer != null) {
+        signer.close();
       }
       if (nodes != null) {
         nodes.close();
@@ -165,7 +175,7 @@ public final class Security implements AutoCloseable {
   public ApiHandler wrap(ApiHandler router) {
     ApiHandler tokenApis =
         new TokenApis(
-            new EscalationGuard(router, authorizer),
+            new ApprovalApis(new EscalationGuard(router, authorizer), loopback, authorizer),
             tokens,
             key,
             bearer,
@@ -190,6 +200,7 @@ public final class Security implements AutoCloseable {
 
   @Override
   public void close() {
+    signer.close();
     legacyTokens.close();
     bearer.close();
     aggregator.close();

@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.auth;
 
+import dev.skiff.apiserver.pki.ClusterPki;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
@@ -10,11 +11,11 @@ import java.util.function.Supplier;
  * @param tokenAuthFile static bearer tokens (Kubernetes' CSV format), or null
  * @param issuer the service-account token issuer, also the API audience
  * @param externalUrl the server's URL as clients reach it, for the JWKS location
- * @param caCertificatePem the cluster CA, written into service-account token secrets
+ * @param pki the cluster CA: written into service-account token secrets, signs approved CSRs
  */
 public record SecurityOptions(
     Path tlsDirectory,
     Path tokenAuthFile,
     String issuer,
     Supplier<String> externalUrl,
-    String caCertificatePem) {}
+    ClusterPki pki) {}
