@@ -6,6 +6,7 @@ import dev.skiff.controllers.endpoints.EndpointControllers;
 import dev.skiff.controllers.gc.GarbageCollectors;
 import dev.skiff.controllers.job.JobControllers;
 import dev.skiff.controllers.namespace.NamespaceControllers;
+import dev.skiff.controllers.nodelifecycle.NodeLifecycleControllers;
 import dev.skiff.controllers.replicaset.ReplicaSetControllers;
 import dev.skiff.controllers.runtime.ControllerContext;
 import dev.skiff.controllers.runtime.ControllerRunner;
@@ -30,6 +31,7 @@ final class Controllers {
     all.put("endpointslice", new Descriptor(true, EndpointControllers::endpointSlices));
     all.put("garbage-collector", new Descriptor(true, GarbageCollectors::garbageCollector));
     all.put("job", new Descriptor(true, JobControllers::jobs));
+    all.put("node-lifecycle", new Descriptor(true, NodeLifecycleControllers::nodeLifecycle));
     all.put("node-ipam", new Descriptor(true, SmallControllers::nodeIpam));
     all.put("pod-garbage-collector", new Descriptor(true, SmallControllers::podGc));
     all.put("ttl-after-finished", new Descriptor(true, SmallControllers::ttlAfterFinished));
