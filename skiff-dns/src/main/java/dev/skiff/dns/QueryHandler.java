@@ -1,9 +1,13 @@
 package dev.skiff.dns;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +38,7 @@ final class QueryHandler {
   static final int HEADER_LENGTH = 12;
   private static final int MAX_UDP_LIMIT = 65535;
   private static final int MAX_CACHED = 100_000;
+  private static final int MAX_ROTATIONS = 8;
 
   private final UpstreamForwarder forwarder;
   private volatile Snapshot snapshot;
@@ -70,7 +75,8 @@ final class QueryHandler {
     try {
       CachedQuery cached = CachedQuery.parse(query, length, tcp);
       if (cached != null) {
-        byte[] response = current.cache.get(cached.key);
+        byte[][] variants = current.cache.get(cached.key);
+        byte[] response = variants == null ? null : variants[pick(variants.length)];
         if (response != null && response.length <= cached.udpLimit) {
           return cached.patch(response, query);
         }
@@ -123,16 +129,53 @@ final class QueryHandler {
       forwarder.forward(Arrays.copyOf(bytes, length), tcp, later);
       return null;
     }
-    Message response = responseTo(query, answer.rcode(), answer.authoritative());
-    answer.answer().forEach(r -> response.addRecord(r, Section.ANSWER));
-    answer.authority().forEach(r -> response.addRecord(r, Section.AUTHORITY));
-    answer.additional().forEach(r -> response.addRecord(r, Section.ADDITIONAL));
-    byte[] wire = response.toWire();
-    if (cacheable != null) {
-      current.put(cacheable.key, CachedQuery.normalize(wire));
+    List<Message> variants = new ArrayList<>();
+    for (List<Record> records : rotations(answer.answer())) {
+      Message response = responseTo(query, answer.rcode(), answer.authoritative());
+      records.forEach(r -> response.addRecord(r, Section.ANSWER));
+      answer.authority().forEach(r -> response.addRecord(r, Section.AUTHORITY));
+      answer.additional().forEach(r -> response.addRecord(r, Section.ADDITIONAL));
+      variants.add(response);
     }
+    byte[][] wires = new byte[variants.size()][];
+    for (int i = 0; i < wires.length; i++) {
+      wires[i] = variants.get(i).toWire();
+    }
+    if (cacheable != null) {
+      byte[][] normalized = new byte[wires.length][];
+      for (int i = 0; i < wires.length; i++) {
+        normalized[i] = CachedQuery.normalize(wires[i]);
+      }
+      current.put(cacheable.key, normalized);
+    }
+    int chosen = pick(wires.length);
     int limit = tcp ? MAX_UDP_LIMIT : opt == null ? 512 : Math.max(512, opt.getPayloadSize());
-    return wire.length <= limit ? wire : response.toWire(limit);
+    return wires[chosen].length <= limit ? wires[chosen] : variants.get(chosen).toWire(limit);
+  }
+
+  /**
+   * Orders in which to give several addresses, so that clients taking the first one spread over all
+   * of them (what CoreDNS' loadbalance plugin does by shuffling): the answer itself, rotated, when
+   * it holds only A and AAAA records; at most {@link #MAX_ROTATIONS} of them.
+   */
+  private static List<List<Record>> rotations(List<Record> answer) {
+    boolean addresses =
+        answer.size() > 1
+            && answer.stream().allMatch(r -> r.getType() == Type.A || r.getType() == Type.AAAA);
+    if (!addresses) {
+      return List.of(answer);
+    }
+    List<List<Record>> rotations = new ArrayList<>();
+    for (int shift = 0; shift < Math.min(answer.size(), MAX_ROTATIONS); shift++) {
+      List<Record> rotated = new ArrayList<>(answer);
+      Collections.rotate(rotated, -shift);
+      rotations.add(rotated);
+    }
+    return rotations;
+  }
+
+  private static int pick(int variants) {
+    return variants == 1 ? 0 : ThreadLocalRandom.current().nextInt(variants);
   }
 
   /** A response echoing the question (and EDNS when the query used it), without records yet. */
@@ -201,18 +244,18 @@ final class QueryHandler {
 
   private static final class Snapshot {
     final RecordIndex index;
-    final Map<CachedQuery.Key, byte[]> cache = new ConcurrentHashMap<>();
+    final Map<CachedQuery.Key, byte[][]> cache = new ConcurrentHashMap<>();
 
     Snapshot(RecordIndex index) {
       this.index = index;
     }
 
-    void put(CachedQuery.Key key, byte[] response) {
+    void put(CachedQuery.Key key, byte[][] responses) {
       if (cache.size() >= MAX_CACHED) {
         // names asked once (search-path guesses) must not grow the cache without bound
         cache.clear();
       }
-      cache.put(key, response);
+      cache.put(key, responses);
     }
   }
 }

@@ -10,7 +10,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -92,6 +95,20 @@ class QueryHandlerTest {
                 answer(query("web.default.svc.cluster.local.", Type.A), false)
                     .getSection(Section.ANSWER)))
         .containsExactly("A 10.43.0.99");
+  }
+
+  @Test
+  void severalAddressesComeInRotatingOrder() throws Exception {
+    Set<String> firsts = new HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      Message query = query("big.default.svc.cluster.local.", Type.A);
+      query.addRecord(new OPTRecord(4096, 0, 0), Section.ADDITIONAL);
+      Message response = answer(query, false);
+      assertThat(response.getSection(Section.ANSWER)).hasSize(100);
+      firsts.add(response.getSection(Section.ANSWER).getFirst().rdataToString());
+    }
+
+    assertThat(firsts).hasSizeGreaterThan(1);
   }
 
   @Test
@@ -192,7 +209,7 @@ class QueryHandlerTest {
 
   @Test
   void randomBytesNeverThrow() {
-    java.util.Random random = new java.util.Random(42);
+    Random random = new Random(42);
     for (int i = 0; i < 20_000; i++) {
       byte[] bytes = new byte[random.nextInt(80)];
       random.nextBytes(bytes);
