@@ -4,7 +4,10 @@ import dev.skiff.api.catalog.ResourceCatalog;
 import dev.skiff.apiserver.auth.Security;
 import dev.skiff.apiserver.auth.SecurityOptions;
 import dev.skiff.apiserver.auth.ServiceAccountTokens;
+import dev.skiff.apiserver.componentstatus.ComponentStatusHandler;
 import dev.skiff.apiserver.discovery.DiscoveryHandler;
+import dev.skiff.apiserver.http.ApiRequest;
+import dev.skiff.apiserver.http.UserInfo;
 import dev.skiff.apiserver.openapi.OpenApiHandler;
 import dev.skiff.apiserver.pki.ClusterPki;
 import dev.skiff.apiserver.pki.IssuedCertificate;
@@ -23,7 +26,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The API server assembled: datastore, PKI, registry, discovery, OpenAPI and the HTTPS transport.
@@ -81,10 +86,12 @@ public final class ControlPlane implements AutoCloseable {
                   pki));
       HealthChecks health = new HealthChecks();
       health.addLivenessCheck("etcd", store::currentRevision);
+      OpenApiHandler openApi = new OpenApiHandler(() -> catalog, VersionInfo.GIT_VERSION);
       ApiRouter router =
           new ApiRouter(
               new DiscoveryHandler(() -> catalog, () -> address[0]),
-              new OpenApiHandler(() -> catalog, VersionInfo.GIT_VERSION),
+              openApi,
+              new ComponentStatusHandler(LeaseProbes.of(store, InstantSource.system())),
               resources);
       server =
           new ApiServer(
@@ -95,7 +102,8 @@ public final class ControlPlane implements AutoCloseable {
               security.authenticator(),
               security.authorizer());
       server.start();
-      address[0] = options.bindAddress() + ":" + server.port();
+      address[0] = clientHost(options.bindAddress()) + ":" + server.port();
+      warmUp(openApi);
       ControlPlane controlPlane =
           new ControlPlane(options, store, pki, resources, server, security);
       KubeconfigWriter.writeAdmin(options.kubeconfig(), controlPlane.url(), pki);
@@ -113,6 +121,26 @@ public final class ControlPlane implements AutoCloseable {
       store.close();
       throw e;
     }
+  }
+
+  /**
+   * Builds the OpenAPI documents in the background: the first kubectl apply or explain would
+   * otherwise wait seconds for them.
+   */
+  private static void warmUp(OpenApiHandler openApi) {
+    Thread.ofVirtual()
+        .name("openapi-warmup")
+        .start(
+            () ->
+                openApi.handle(
+                    new ApiRequest(
+                        "GET",
+                        "/openapi/v3",
+                        Map.of(),
+                        Map.of("accept", List.of("application/json")),
+                        new byte[0],
+                        UserInfo.ANONYMOUS,
+                        false)));
   }
 
   private static StoreOptions storeOptions(ControlPlaneOptions options) {
