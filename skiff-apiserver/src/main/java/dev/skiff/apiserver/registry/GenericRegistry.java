@@ -284,8 +284,8 @@ public final class GenericRegistry {
           object,
           current,
           options.dryRun());
-      ManagedFields.record(
-          object, current, options, mode == UpdateMode.STATUS ? "status" : null, context.clock());
+      String subresource = options.subresource().isEmpty() ? null : options.subresource();
+      ManagedFields.record(object, current, options, subresource, context.clock());
       if (unchanged(object, current)) {
         return new WriteResult(current, false, false);
       }

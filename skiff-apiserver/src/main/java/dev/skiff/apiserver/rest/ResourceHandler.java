@@ -312,7 +312,8 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
     } else if (manager.length() > 128) {
       throw ApiException.badRequest("fieldManager: Too long: may not be more than 128 bytes");
     }
-    return new WriteOptions(dryRun != null, manager, call.type().apiVersion());
+    return new WriteOptions(
+        dryRun != null, manager, call.type().apiVersion(), call.info().subresource());
   }
 
   /** The decoded body in the storage version, after kind and field validation. */
