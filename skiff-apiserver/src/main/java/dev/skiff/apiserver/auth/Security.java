@@ -6,6 +6,7 @@ import dev.skiff.apiserver.admission.DefaultStorageClass;
 import dev.skiff.apiserver.admission.LimitRanger;
 import dev.skiff.apiserver.admission.NodeRestriction;
 import dev.skiff.apiserver.admission.PodSecurity;
+import dev.skiff.apiserver.admission.PriorityAdmission;
 import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
 import dev.skiff.apiserver.authz.ClusterAuthorizer;
 import dev.skiff.apiserver.authz.ClusterRoleAggregator;
@@ -101,6 +102,7 @@ public final class Security implements AutoCloseable {
       nodes = new NodeAuthorizer(store).start();
       Loopback loopback = new Loopback(registry);
       new PolicyReconciler(loopback).reconcile();
+      PriorityAdmission.ensureSystemClasses(loopback);
       rbac.awaitCurrent(Duration.ofSeconds(10));
       legacyTokens =
           new LegacyTokenController(store, tokens, loopback, options.pki().caCertificatePem())
@@ -186,6 +188,7 @@ public final class Security implements AutoCloseable {
         new AdmissionChain(
             List.of(
                 new LimitRanger(loopback),
+                new PriorityAdmission(loopback),
                 new DefaultStorageClass(loopback),
                 new PodSecurity(loopback),
                 new NodeRestriction(),
