@@ -29,7 +29,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * chain of no-op rules), which is what the kernel interface costs regardless of our layout.
  *
  * <p>Usage: {@code skiff-bench/run dev.skiff.bench.proxy.ProxySyncBenchmark [services]
- * [endpoints-per-service] [incremental-rounds]} (defaults 10000 5 10). Must run as root.
+ * [endpoints-per-service] [incremental-rounds] [iptables-commands]} (defaults 10000 5 10
+ * iptables-legacy,iptables-nft). Must run as root.
  */
 public final class ProxySyncBenchmark {
   private static final String CLUSTER_CIDR = "10.42.0.0/16";
@@ -42,9 +43,13 @@ public final class ProxySyncBenchmark {
     int services = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int perService = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
+    List<String> iptablesCommands =
+        List.of((args.length > 3 ? args[3] : "iptables-legacy,iptables-nft").split(","));
     ProxyState state = state(services, perService, -1);
     List<Row> rows = new ArrayList<>();
-    rows.addAll(iptables(state, services, perService, rounds));
+    for (String command : iptablesCommands) {
+      rows.addAll(iptables(state, services, perService, rounds, command));
+    }
     rows.addAll(nftables(state, services, perService, rounds));
     String markdown = markdown(rows, services, perService, rounds, String.join(" ", args));
     System.out.println(markdown);
@@ -73,18 +78,19 @@ public final class ProxySyncBenchmark {
     return "10." + second + "." + (index >> 8 & 255) + "." + (index & 255);
   }
 
-  private static List<Row> iptables(ProxyState state, int services, int perService, int rounds) {
+  private static List<Row> iptables(
+      ProxyState state, int services, int perService, int rounds, String command) {
     List<Row> rows = new ArrayList<>();
     try (Netns netns = Netns.create()) {
       IptablesRules rules = new IptablesRules(CLUSTER_CIDR);
       long t = System.nanoTime();
       IptablesRules.RuleSet full = rules.generate(state, n -> true, Set.of());
-      rows.add(row("iptables", "generate full ruleset", t, full.lineCount() + " lines"));
+      rows.add(row(command, "generate full ruleset", t, full.lineCount() + " lines"));
 
-      IptablesProxier proxier = new IptablesProxier(netns.runner(), CLUSTER_CIDR);
+      IptablesProxier proxier = new IptablesProxier(netns.runner(), CLUSTER_CIDR, command);
       t = System.nanoTime();
       proxier.sync(state);
-      rows.add(row("iptables", "full sync (generate + iptables-restore)", t, ""));
+      rows.add(row(command, "full sync (generate + iptables-restore)", t, ""));
 
       double[] incremental = new double[rounds];
       int lines = 0;
@@ -97,22 +103,22 @@ public final class ProxySyncBenchmark {
       }
       rows.add(
           new Row(
-              "iptables",
+              command,
               "incremental sync, one service's endpoints changed (median of " + rounds + ")",
               median(incremental),
               lines + " lines"));
 
-      IptablesProxier restarted = new IptablesProxier(netns.runner(), CLUSTER_CIDR);
+      IptablesProxier restarted = new IptablesProxier(netns.runner(), CLUSTER_CIDR, command);
       t = System.nanoTime();
       restarted.sync(state);
-      rows.add(row("iptables", "full resync after restart (iptables-save + restore)", t, ""));
+      rows.add(row(command, "full resync after restart (iptables-save + restore)", t, ""));
 
       String trivial = trivialIptables(full.lineCount());
       t = System.nanoTime();
-      run(netns.runner(), List.of("iptables-restore", "-w", "--noflush"), trivial);
+      run(netns.runner(), List.of(command + "-restore", "-w", "--noflush"), trivial);
       rows.add(
           row(
-              "iptables",
+              command,
               "baseline: iptables-restore of a trivial ruleset, same line count",
               t,
               full.lineCount() + " lines, 1 chain"));
@@ -219,7 +225,7 @@ public final class ProxySyncBenchmark {
           String.format(
               Locale.ROOT, "| %s | %s | %.1f | %s |%n", r.mode(), r.what(), r.millis(), r.note()));
     }
-    for (String mode : List.of("iptables", "nftables")) {
+    for (String mode : rows.stream().map(Row::mode).distinct().toList()) {
       double fullSync = find(rows, mode, "full sync (");
       double incremental = find(rows, mode, "incremental");
       double baseline = find(rows, mode, "baseline");

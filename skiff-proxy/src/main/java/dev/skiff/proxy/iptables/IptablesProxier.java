@@ -113,13 +113,24 @@ public final class IptablesProxier implements Proxier {
 
   private final CommandRunner runner;
   private final IptablesRules rules;
+  private final String iptables;
   private ProxyState applied;
   private Set<String> appliedChains = Set.of();
   private IptablesRules.RuleSet lastRuleSet;
 
+  /** Uses the host's {@code iptables}, {@code iptables-restore} and {@code iptables-save}. */
   public IptablesProxier(CommandRunner runner, String clusterCidr) {
+    this(runner, clusterCidr, "iptables");
+  }
+
+  /**
+   * Uses the given iptables command and its {@code -restore} and {@code -save} companions, e.g.
+   * {@code iptables-legacy} or {@code iptables-nft}.
+   */
+  public IptablesProxier(CommandRunner runner, String clusterCidr, String iptablesCommand) {
     this.runner = runner;
     this.rules = new IptablesRules(clusterCidr);
+    this.iptables = iptablesCommand;
   }
 
   @Override
@@ -134,7 +145,7 @@ public final class IptablesProxier implements Proxier {
     }
     applied = null;
     CommandRunner.Result result =
-        runner.run(List.of("iptables-restore", "-w", "--noflush"), ruleSet.restoreInput());
+        runner.run(List.of(iptables + "-restore", "-w", "--noflush"), ruleSet.restoreInput());
     if (!result.ok()) {
       throw new IllegalStateException(
           "iptables-restore failed: exit=" + result.exitCode() + " " + result.stderr().strip());
@@ -163,7 +174,7 @@ public final class IptablesProxier implements Proxier {
   }
 
   private Set<String> existingServiceChains() {
-    CommandRunner.Result saved = runner.run(List.of("iptables-save", "-t", "nat"), "");
+    CommandRunner.Result saved = runner.run(List.of(iptables + "-save", "-t", "nat"), "");
     if (!saved.ok()) {
       throw new IllegalStateException("iptables-save failed: " + saved.stderr().strip());
     }
@@ -178,12 +189,12 @@ public final class IptablesProxier implements Proxier {
 
   private void ensureJumps() {
     for (List<String> jump : JUMPS) {
-      List<String> check = new ArrayList<>(List.of("iptables", "-w", "-t", jump.get(0), "-C"));
+      List<String> check = new ArrayList<>(List.of(iptables, "-w", "-t", jump.get(0), "-C"));
       check.addAll(jump.subList(1, jump.size()));
       if (runner.run(check, "").ok()) {
         continue;
       }
-      List<String> insert = new ArrayList<>(List.of("iptables", "-w", "-t", jump.get(0), "-I"));
+      List<String> insert = new ArrayList<>(List.of(iptables, "-w", "-t", jump.get(0), "-I"));
       insert.addAll(jump.subList(1, jump.size()));
       CommandRunner.Result result = runner.run(insert, "");
       if (!result.ok()) {

@@ -100,7 +100,8 @@ class NftablesProxierIT {
         new ProxyState(Map.of(A, INFO_A, B, INFO_B), Map.of(A, List.of(EP_A), B, List.of(EP_B1))));
 
     assertThat(table())
-        .contains("numgen random mod 1")
+        .doesNotContain("numgen")
+        .contains("goto " + NftablesRules.endpointChain(INFO_B, EP_B1))
         .doesNotContain(NftablesRules.endpointChain(INFO_B, EP_B2))
         .doesNotContain(NftablesRules.affinitySet(INFO_B, EP_B2));
   }
