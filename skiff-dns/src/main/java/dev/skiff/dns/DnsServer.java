@@ -142,17 +142,18 @@ public final class DnsServer implements AutoCloseable {
       return;
     }
     long started = System.nanoTime();
+    List<Service> serviceList = services.getStore().list();
     RecordIndex index =
         RecordIndex.build(
             options.clusterDomain(),
             options.ttl(),
             clock.instant().getEpochSecond(),
-            services.getStore().list(),
+            serviceList,
             slices.getStore().list());
     handler.setIndex(index);
     log.debug(
         "event=dns_index_rebuilt services={} millis={}",
-        services.getStore().list().size(),
+        serviceList.size(),
         (System.nanoTime() - started) / 1_000_000);
   }
 
