@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
       SchedulerCommand.class,
       DnsCommand.class,
       KubeconfigCommand.class,
-      ProxyCommand.class
+      ProxyCommand.class,
+      CertsCommand.class
     })
 public final class Main {
 
