@@ -118,9 +118,8 @@ public final class RbacAuthorizer implements AutoCloseable {
       }
     }
     if (!namespace.isEmpty()) {
-      for (ObjectNode binding : roleBindings.objects()) {
-        if (namespace.equals(binding.path("metadata").path("namespace").asString(""))
-            && appliesTo(binding, user, namespace)) {
+      for (ObjectNode binding : roleBindings.under(ROLE_BINDINGS + namespace + "/")) {
+        if (appliesTo(binding, user, namespace)) {
           rules.addAll(roleRules(binding.path("roleRef"), namespace));
         }
       }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -29,7 +30,7 @@ public final class StoreMirror<T> implements AutoCloseable {
   private final Store store;
   private final String prefix;
   private final Runnable onChange;
-  private final Map<String, T> objects = new ConcurrentHashMap<>();
+  private final ConcurrentSkipListMap<String, T> objects = new ConcurrentSkipListMap<>();
   private final Map<String, Long> modRevisions = new ConcurrentHashMap<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition advanced = lock.newCondition();
@@ -166,6 +167,11 @@ public final class StoreMirror<T> implements AutoCloseable {
 
   public Collection<T> objects() {
     return objects.values();
+  }
+
+  /** The objects whose keys start with {@code keyPrefix}, in key order. */
+  public Collection<T> under(String keyPrefix) {
+    return objects.subMap(keyPrefix, keyPrefix + Character.MAX_VALUE).values();
   }
 
   public T get(String key) {

@@ -221,7 +221,10 @@ public final class AuthBenchmark {
           .append(String.format(Locale.ROOT, "%.0f", rbac))
           .append(" |\n\nRBAC cost relative to the fast path: ")
           .append(String.format(Locale.ROOT, "%+.1f %%", (masters / rbac - 1) * 100))
-          .append(" time per create (rounds alternate the two callers).\n");
+          .append(" time per create (rounds alternate the two callers). The machine is shared (2")
+          .append(
+              " cores, other builds running): compare the rows of one run and expect run-to-run")
+          .append(" noise of tens of percent.\n");
       admin.close();
       editor.close();
     }
