@@ -2,6 +2,7 @@ package dev.skiff.proxy.userspace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.skiff.proxy.state.Endpoint;
 import dev.skiff.proxy.state.ProxyState;
@@ -17,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -127,7 +129,13 @@ class UserspaceProxierTest {
 
     proxier.sync(ProxyState.EMPTY);
     assertThat(proxier.address(name)).isEmpty();
-    assertThatThrownBy(() -> call(address, "127.0.0.1")).isInstanceOf(IOException.class);
+    // The listening socket is released once the accepting thread sees the close.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> call(address, "127.0.0.1"))
+                    .isInstanceOf(IOException.class));
   }
 
   @Test
