@@ -100,7 +100,8 @@ public final class GenericRegistry {
     return Json.bytes(copy);
   }
 
-  private String now() {
+  /** The registry clock's current time as a metav1.Time string. */
+  public String now() {
     return timestamp(context.clock().instant());
   }
 

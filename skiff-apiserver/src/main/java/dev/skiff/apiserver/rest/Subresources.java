@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -277,6 +278,7 @@ final class Subresources {
                 "pod " + name + " is being deleted, cannot be assigned to a host");
           }
           Meta.child(pod, "spec").put("nodeName", node);
+          markScheduled(pod, pods.now());
           for (var e : binding.path("metadata").path("annotations").properties()) {
             Meta.child(Meta.metadata(pod), "annotations").set(e.getKey(), e.getValue());
           }
@@ -285,6 +287,26 @@ final class Subresources {
         UpdateMode.SUBRESOURCE,
         write);
     return created();
+  }
+
+  /** Binding sets the PodScheduled condition to True, as Kubernetes' binding REST does. */
+  private static void markScheduled(ObjectNode pod, String now) {
+    ObjectNode status = Meta.child(pod, "status");
+    ArrayNode conditions =
+        status.has("conditions") && status.get("conditions").isArray()
+            ? (ArrayNode) status.get("conditions")
+            : status.putArray("conditions");
+    for (int i = 0; i < conditions.size(); i++) {
+      if ("PodScheduled".equals(conditions.get(i).path("type").asString())) {
+        conditions.remove(i);
+        break;
+      }
+    }
+    ObjectNode scheduled = conditions.addObject();
+    scheduled.put("type", "PodScheduled");
+    scheduled.put("status", "True");
+    scheduled.putNull("lastProbeTime");
+    scheduled.put("lastTransitionTime", now);
   }
 
   private static ResourceType bindingType() {

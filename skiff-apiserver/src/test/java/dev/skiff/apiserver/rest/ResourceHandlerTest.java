@@ -349,6 +349,12 @@ class ResourceHandlerTest {
             PODS + "/p/binding",
             "{\"apiVersion\":\"v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"p\"},\"target\":{\"kind\":\"Node\",\"name\":\"n1\"}}");
     assertThat(bound.status()).isEqualTo(201);
+    ObjectNode scheduled = fx.json("GET", PODS + "/p", null);
+    assertThat(scheduled.path("spec").path("nodeName").asString()).isEqualTo("n1");
+    assertThat(scheduled.path("status").path("conditions").get(0).path("type").asString())
+        .isEqualTo("PodScheduled");
+    assertThat(scheduled.path("status").path("conditions").get(0).path("status").asString())
+        .isEqualTo("True");
     assertThat(
             error(
                     "POST",
