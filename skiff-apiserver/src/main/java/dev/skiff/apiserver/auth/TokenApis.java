@@ -2,8 +2,8 @@ package dev.skiff.apiserver.auth;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import dev.skiff.api.Json;
+import dev.skiff.api.protobuf.KubernetesProtobuf;
 import dev.skiff.apiserver.authz.Loopback;
-import dev.skiff.apiserver.authz.ProtobufBodies;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiHandler;
 import dev.skiff.apiserver.http.ApiRequest;
@@ -16,7 +16,6 @@ import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
@@ -35,36 +34,7 @@ public final class TokenApis implements ApiHandler {
   static final long DEFAULT_EXPIRATION_SECONDS = 3600;
   static final long MIN_EXPIRATION_SECONDS = 600;
 
-  private static final Map<Integer, ProtobufBodies.Field> TOKEN_REQUEST =
-      Map.of(
-          1,
-          new ProtobufBodies.Message("metadata", ProtobufBodies.OBJECT_META),
-          2,
-          new ProtobufBodies.Message(
-              "spec",
-              Map.of(
-                  1, new ProtobufBodies.TextList("audiences"),
-                  4, new ProtobufBodies.Int("expirationSeconds"),
-                  3,
-                      new ProtobufBodies.Message(
-                          "boundObjectRef",
-                          Map.of(
-                              1, new ProtobufBodies.Text("kind"),
-                              2, new ProtobufBodies.Text("apiVersion"),
-                              3, new ProtobufBodies.Text("name"),
-                              4, new ProtobufBodies.Text("uid"))))));
-  private static final Map<Integer, ProtobufBodies.Field> TOKEN_REVIEW =
-      Map.of(
-          1,
-          new ProtobufBodies.Message("metadata", ProtobufBodies.OBJECT_META),
-          2,
-          new ProtobufBodies.Message(
-              "spec",
-              Map.of(
-                  1,
-                  new ProtobufBodies.Text("token"),
-                  2,
-                  new ProtobufBodies.TextList("audiences"))));
+  private static final KubernetesProtobuf PROTOBUF = KubernetesProtobuf.builtIn();
 
   private final ApiHandler delegate;
   private final ServiceAccountTokens tokens;
@@ -137,9 +107,13 @@ public final class TokenApis implements ApiHandler {
         200, "application/jwk-set+json", json.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static ObjectNode body(ApiRequest request, Map<Integer, ProtobufBodies.Field> schema) {
-    if (ProtobufBodies.isProtobuf(request.header("content-type"))) {
-      return ProtobufBodies.decode(request.body(), schema);
+  private static ObjectNode body(ApiRequest request) {
+    if (KubernetesProtobuf.hasMagic(request.body())) {
+      try {
+        return PROTOBUF.decode(request.body());
+      } catch (RuntimeException e) {
+        throw ApiException.badRequest("the body of the request was in an unknown format");
+      }
     }
     try {
       return Json.parseObject(request.body());
@@ -149,7 +123,7 @@ public final class TokenApis implements ApiHandler {
   }
 
   private ApiResponse tokenRequest(ApiRequest request, RequestInfo info) {
-    ObjectNode body = body(request, TOKEN_REQUEST);
+    ObjectNode body = body(request);
     String namespace = info.namespace();
     String name = info.name();
     ObjectNode account =
@@ -258,7 +232,7 @@ public final class TokenApis implements ApiHandler {
   }
 
   private ApiResponse tokenReview(ApiRequest request) {
-    ObjectNode review = body(request, TOKEN_REVIEW);
+    ObjectNode review = body(request);
     review.put("kind", "TokenReview");
     review.put("apiVersion", "authentication.k8s.io/v1");
     ObjectNode metadata =

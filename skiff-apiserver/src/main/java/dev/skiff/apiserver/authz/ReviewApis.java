@@ -1,6 +1,7 @@
 package dev.skiff.apiserver.authz;
 
 import dev.skiff.api.Json;
+import dev.skiff.api.protobuf.KubernetesProtobuf;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiHandler;
 import dev.skiff.apiserver.http.ApiRequest;
@@ -85,49 +86,16 @@ public final class ReviewApis implements ApiHandler {
     return new ApiResponse.Full(201, "application/json", Json.bytes(review));
   }
 
-  private static final Map<Integer, ProtobufBodies.Field> RESOURCE_ATTRIBUTES =
-      Map.of(
-          1, new ProtobufBodies.Text("namespace"),
-          2, new ProtobufBodies.Text("verb"),
-          3, new ProtobufBodies.Text("group"),
-          4, new ProtobufBodies.Text("version"),
-          5, new ProtobufBodies.Text("resource"),
-          6, new ProtobufBodies.Text("subresource"),
-          7, new ProtobufBodies.Text("name"));
-  private static final Map<Integer, ProtobufBodies.Field> NON_RESOURCE_ATTRIBUTES =
-      Map.of(1, new ProtobufBodies.Text("path"), 2, new ProtobufBodies.Text("verb"));
-  private static final Map<Integer, ProtobufBodies.Field> SELF_ACCESS_SPEC =
-      Map.of(
-          1, new ProtobufBodies.Message("resourceAttributes", RESOURCE_ATTRIBUTES),
-          2, new ProtobufBodies.Message("nonResourceAttributes", NON_RESOURCE_ATTRIBUTES));
-  private static final Map<Integer, ProtobufBodies.Field> ACCESS_SPEC =
-      Map.of(
-          1, new ProtobufBodies.Message("resourceAttributes", RESOURCE_ATTRIBUTES),
-          2, new ProtobufBodies.Message("nonResourceAttributes", NON_RESOURCE_ATTRIBUTES),
-          3, new ProtobufBodies.Text("user"),
-          4, new ProtobufBodies.TextList("groups"),
-          5, new ProtobufBodies.ExtraMap("extra"),
-          6, new ProtobufBodies.Text("uid"));
-  private static final Map<Integer, ProtobufBodies.Field> RULES_SPEC =
-      Map.of(1, new ProtobufBodies.Text("namespace"));
-
-  private static Map<Integer, ProtobufBodies.Field> schema(String kind) {
-    var metadata = new ProtobufBodies.Message("metadata", ProtobufBodies.OBJECT_META);
-    return switch (kind) {
-      case "SelfSubjectAccessReview" ->
-          Map.of(1, metadata, 2, new ProtobufBodies.Message("spec", SELF_ACCESS_SPEC));
-      case "SubjectAccessReview", "LocalSubjectAccessReview" ->
-          Map.of(1, metadata, 2, new ProtobufBodies.Message("spec", ACCESS_SPEC));
-      case "SelfSubjectRulesReview" ->
-          Map.of(1, metadata, 2, new ProtobufBodies.Message("spec", RULES_SPEC));
-      default -> Map.of(1, metadata);
-    };
-  }
+  private static final KubernetesProtobuf PROTOBUF = KubernetesProtobuf.builtIn();
 
   private static ObjectNode decode(ApiRequest request, RequestInfo info, String kind) {
     ObjectNode review;
-    if (ProtobufBodies.isProtobuf(request.header("content-type"))) {
-      review = ProtobufBodies.decode(request.body(), schema(kind));
+    if (KubernetesProtobuf.hasMagic(request.body())) {
+      try {
+        review = PROTOBUF.decode(request.body());
+      } catch (RuntimeException e) {
+        throw ApiException.badRequest("the body of the request was in an unknown format");
+      }
     } else {
       try {
         review = Json.parseObject(request.body());

@@ -1,19 +1,16 @@
 package dev.skiff.apiserver.authz;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.UserInfo;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Rule matching, coverage (escalation checks) and the protobuf bodies of the review APIs. */
+/** Rule matching, coverage (escalation checks) and Forbidden messages. */
 class PolicyRuleTest {
   private static final UserInfo JANE = new UserInfo("jane", "", List.of(), Map.of());
 
@@ -120,57 +117,5 @@ class PolicyRuleTest {
             "pods \"web\" is forbidden: User \"jane\" cannot get resource \"pods/log\" in API"
                 + " group \"\" in the namespace \"ns\": because");
     assertThat(e.code()).isEqualTo(403);
-  }
-
-  private static void field(ByteArrayOutputStream out, int number, byte[] value) {
-    out.write((number << 3) | 2);
-    out.write(value.length);
-    out.writeBytes(value);
-  }
-
-  private static byte[] text(String value) {
-    return value.getBytes(StandardCharsets.UTF_8);
-  }
-
-  @Test
-  void protobufEnvelopeDecodesBySchema() {
-    ByteArrayOutputStream attributes = new ByteArrayOutputStream();
-    field(attributes, 1, text("team"));
-    field(attributes, 2, text("list"));
-    field(attributes, 5, text("pods"));
-    ByteArrayOutputStream spec = new ByteArrayOutputStream();
-    field(spec, 1, attributes.toByteArray());
-    ByteArrayOutputStream review = new ByteArrayOutputStream();
-    field(review, 2, spec.toByteArray());
-    ByteArrayOutputStream typeMeta = new ByteArrayOutputStream();
-    field(typeMeta, 1, text("authorization.k8s.io/v1"));
-    field(typeMeta, 2, text("SelfSubjectAccessReview"));
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    body.writeBytes(new byte[] {'k', '8', 's', 0});
-    field(body, 1, typeMeta.toByteArray());
-    field(body, 2, review.toByteArray());
-    var schema =
-        Map.<Integer, ProtobufBodies.Field>of(
-            2,
-            new ProtobufBodies.Message(
-                "spec",
-                Map.of(
-                    1,
-                    new ProtobufBodies.Message(
-                        "resourceAttributes",
-                        Map.of(
-                            1, new ProtobufBodies.Text("namespace"),
-                            2, new ProtobufBodies.Text("verb"),
-                            5, new ProtobufBodies.Text("resource"))))));
-    var decoded = ProtobufBodies.decode(body.toByteArray(), schema);
-    assertThat(decoded.path("kind").asString()).isEqualTo("SelfSubjectAccessReview");
-    assertThat(decoded.path("spec").path("resourceAttributes").path("verb").asString())
-        .isEqualTo("list");
-    assertThat(decoded.path("spec").path("resourceAttributes").path("namespace").asString())
-        .isEqualTo("team");
-    byte[] truncated = java.util.Arrays.copyOf(body.toByteArray(), body.size() - 3);
-    assertThatThrownBy(() -> ProtobufBodies.decode(truncated, schema))
-        .isInstanceOf(ApiException.class)
-        .hasMessage("the body of the request was in an unknown format");
   }
 }
