@@ -37,7 +37,6 @@ public final class KubeProxy implements AutoCloseable {
   private final AtomicReference<String> nodePodCidr = new AtomicReference<>();
   private final AtomicReference<ProxyState> applied = new AtomicReference<>();
   private volatile boolean running;
-  private volatile long syncs;
   private Proxier proxier;
   private Thread loop;
 
@@ -93,16 +92,6 @@ public final class KubeProxy implements AutoCloseable {
   /** The state of the last successful sync, or null before the first. */
   public ProxyState appliedState() {
     return applied.get();
-  }
-
-  /** How many syncs succeeded. */
-  public long syncCount() {
-    return syncs;
-  }
-
-  /** The userspace proxier, when that is the mode (tests and the CLI read its ports). */
-  public UserspaceProxier userspace() {
-    return proxier instanceof UserspaceProxier u ? u : null;
   }
 
   private void nodeChanged(Node node) {
@@ -164,7 +153,6 @@ public final class KubeProxy implements AutoCloseable {
           proxier.sync(state);
           syncedGeneration = generation;
           applied.set(state);
-          syncs++;
           log.debug(
               "kube-proxy synced services={} took_ms={}",
               state.services().size(),

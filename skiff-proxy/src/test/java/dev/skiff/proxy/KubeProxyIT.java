@@ -62,6 +62,9 @@ class KubeProxyIT {
                   assertThat(netns.run("iptables-save", "-t", "nat"))
                       .contains(":" + ChainNames.service(WEB))
                       .contains("--to-destination 10.42.0.5:8080"));
+      assertThat(proxy.appliedState().endpointsOf(WEB))
+          .extracting(e -> e.ip() + ":" + e.port() + " local=" + e.local())
+          .containsExactly("10.42.0.5:8080 local=true");
 
       client
           .discovery()

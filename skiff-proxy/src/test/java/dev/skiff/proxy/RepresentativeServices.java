@@ -136,6 +136,36 @@ public final class RepresentativeServices {
                     new Ep("10.42.0.12", NODE, false, true, true),
                     new Ep("10.42.1.12", "node-b", false, false, true)))),
         new Case(
+            "loadbalancer-and-external-ips",
+            List.of(
+                Fixtures.service("default", "lb", "10.43.0.70", 443)
+                    .editSpec()
+                    .withType("LoadBalancer")
+                    .withExternalIPs("192.0.2.10")
+                    .editFirstPort()
+                    .withName("https")
+                    .withNodePort(30443)
+                    .endPort()
+                    .endSpec()
+                    .withNewStatus()
+                    .withNewLoadBalancer()
+                    .addNewIngress()
+                    .withIp("192.0.2.20")
+                    .endIngress()
+                    .endLoadBalancer()
+                    .endStatus()
+                    .build()),
+            List.of(
+                Fixtures.slice(
+                    "default",
+                    "lb",
+                    "lb-1",
+                    "https",
+                    "TCP",
+                    8443,
+                    ready("10.42.0.15", NODE),
+                    ready("10.42.1.15", "node-b")))),
+        new Case(
             "headless-and-externalname-skipped",
             List.of(
                 Fixtures.service("default", "headless", "None", 80).build(),

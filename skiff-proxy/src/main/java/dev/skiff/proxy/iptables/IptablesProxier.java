@@ -168,11 +168,6 @@ public final class IptablesProxier implements Proxier {
     return lastRuleSet;
   }
 
-  /** Makes the next sync a full one. */
-  public synchronized void forceFullSync() {
-    applied = null;
-  }
-
   private Set<String> existingServiceChains() {
     CommandRunner.Result saved = runner.run(List.of(iptables + "-save", "-t", "nat"), "");
     if (!saved.ok()) {

@@ -53,9 +53,4 @@ public final class NftablesProxier implements Proxier {
   public synchronized NftablesRules.RuleSet lastRuleSet() {
     return lastRuleSet;
   }
-
-  /** Makes the next sync a full one. */
-  public synchronized void forceFullSync() {
-    applied = null;
-  }
 }

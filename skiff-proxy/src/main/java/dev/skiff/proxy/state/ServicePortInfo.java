@@ -87,17 +87,4 @@ public record ServicePortInfo(
         externalLocal,
         internalLocal);
   }
-
-  public ServicePortInfo withExternalIPs(List<String> ips, List<String> lbIPs) {
-    return new ServicePortInfo(
-        name,
-        clusterIP,
-        port,
-        nodePort,
-        ips,
-        lbIPs,
-        affinityTimeoutSeconds,
-        externalPolicyLocal,
-        internalPolicyLocal);
-  }
 }
