@@ -340,9 +340,20 @@ final class Subresources {
             options.path("preconditions").hasNonNull("resourceVersion")
                 ? options.path("preconditions").get("resourceVersion").asString()
                 : null,
-            null,
+            options.hasNonNull("propagationPolicy")
+                ? options.get("propagationPolicy").asString()
+                : null,
             call.request().param("dryRun") != null);
-    call.registry().delete(call.namespace(), call.name(), delete);
+    GenericRegistry budgets =
+        handler.registry(
+            handler.catalog().find("policy", "v1", "poddisruptionbudgets").orElseThrow());
+    WriteOptions write = handler.writeOptions(call);
+    new PodEviction(call.registry(), budgets)
+        .evict(
+            call.namespace(),
+            call.name(),
+            delete,
+            new WriteOptions(write.dryRun(), write.fieldManager(), "policy/v1", "status"));
     return created();
   }
 
