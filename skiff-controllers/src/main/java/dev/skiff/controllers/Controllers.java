@@ -10,6 +10,7 @@ import dev.skiff.controllers.nodelifecycle.NodeLifecycleControllers;
 import dev.skiff.controllers.replicaset.ReplicaSetControllers;
 import dev.skiff.controllers.runtime.ControllerContext;
 import dev.skiff.controllers.runtime.ControllerRunner;
+import dev.skiff.controllers.statefulset.StatefulSetControllers;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -27,6 +28,7 @@ final class Controllers {
     all.put("cronjob", new Descriptor(true, CronJobControllers::cronJobs));
     all.put("deployment", new Descriptor(true, DeploymentControllers::deployments));
     all.put("replicaset", new Descriptor(true, ReplicaSetControllers::replicaSets));
+    all.put("statefulset", new Descriptor(true, StatefulSetControllers::statefulSets));
     all.put("endpoints", new Descriptor(true, EndpointControllers::endpoints));
     all.put("endpointslice", new Descriptor(true, EndpointControllers::endpointSlices));
     all.put("garbage-collector", new Descriptor(true, GarbageCollectors::garbageCollector));
