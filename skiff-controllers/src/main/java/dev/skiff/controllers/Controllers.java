@@ -1,7 +1,9 @@
 package dev.skiff.controllers;
 
 import dev.skiff.controllers.cronjob.CronJobControllers;
+import dev.skiff.controllers.daemonset.DaemonSetControllers;
 import dev.skiff.controllers.deployment.DeploymentControllers;
+import dev.skiff.controllers.disruption.DisruptionControllers;
 import dev.skiff.controllers.endpoints.EndpointControllers;
 import dev.skiff.controllers.gc.GarbageCollectors;
 import dev.skiff.controllers.job.JobControllers;
@@ -27,7 +29,9 @@ final class Controllers {
     Map<String, Descriptor> all = new LinkedHashMap<>();
     all.put("cronjob", new Descriptor(true, CronJobControllers::cronJobs));
     all.put("deployment", new Descriptor(true, DeploymentControllers::deployments));
+    all.put("disruption", new Descriptor(true, DisruptionControllers::disruption));
     all.put("replicaset", new Descriptor(true, ReplicaSetControllers::replicaSets));
+    all.put("daemonset", new Descriptor(true, DaemonSetControllers::daemonSets));
     all.put("statefulset", new Descriptor(true, StatefulSetControllers::statefulSets));
     all.put("endpoints", new Descriptor(true, EndpointControllers::endpoints));
     all.put("endpointslice", new Descriptor(true, EndpointControllers::endpointSlices));
