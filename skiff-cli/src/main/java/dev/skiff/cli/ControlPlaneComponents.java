@@ -22,31 +22,45 @@ import java.util.List;
 final class ControlPlaneComponents implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
 
-  static ControlPlaneComponents start(ControlPlane controlPlane) {
+  /**
+   * Starts the components not disabled (k3s' --disable-scheduler, --disable-controller-manager).
+   */
+  static ControlPlaneComponents start(
+      ControlPlane controlPlane, boolean withScheduler, boolean withControllers) {
     ControlPlaneComponents components = new ControlPlaneComponents();
     try {
-      KubernetesClient schedulerClient = components.client(controlPlane, "system:kube-scheduler");
-      Scheduler scheduler =
-          new Scheduler(schedulerClient, SchedulerConfiguration.defaults(), InstantSource.system());
-      scheduler.start();
-      components.started.add(scheduler);
-
-      KubernetesClient controllersClient =
-          components.client(controlPlane, "system:kube-controller-manager");
-      ControllerManager controllers =
-          new ControllerManager(
-              controllersClient,
-              ControllerManagerOptions.defaults()
-                  .withLeaderElect(true, "skiff-controller-manager-" + hostName())
-                  .withRootCaPem(controlPlane.pki().caCertificatePem()),
-              InstantSource.system());
-      controllers.start();
-      components.started.add(controllers);
+      if (withScheduler) {
+        components.startScheduler(controlPlane);
+      }
+      if (withControllers) {
+        components.startControllers(controlPlane);
+      }
       return components;
     } catch (RuntimeException e) {
       components.close();
       throw e;
     }
+  }
+
+  private void startScheduler(ControlPlane controlPlane) {
+    KubernetesClient schedulerClient = client(controlPlane, "system:kube-scheduler");
+    Scheduler scheduler =
+        new Scheduler(schedulerClient, SchedulerConfiguration.defaults(), InstantSource.system());
+    scheduler.start();
+    started.add(scheduler);
+  }
+
+  private void startControllers(ControlPlane controlPlane) {
+    KubernetesClient controllersClient = client(controlPlane, "system:kube-controller-manager");
+    ControllerManager controllers =
+        new ControllerManager(
+            controllersClient,
+            ControllerManagerOptions.defaults()
+                .withLeaderElect(true, "skiff-controller-manager-" + hostName())
+                .withRootCaPem(controlPlane.pki().caCertificatePem()),
+            InstantSource.system());
+    controllers.start();
+    started.add(controllers);
   }
 
   private KubernetesClient client(ControlPlane controlPlane, String user) {

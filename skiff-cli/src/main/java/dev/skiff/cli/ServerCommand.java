@@ -90,6 +90,18 @@ public final class ServerCommand implements Callable<Integer> {
       description = "Run the control plane only, without a node agent on this machine.")
   boolean disableAgent;
 
+  @Option(
+      names = "--disable-scheduler",
+      description = "Do not run the scheduler in this server (run `skiff scheduler` elsewhere).")
+  boolean disableScheduler;
+
+  @Option(
+      names = "--disable-controller-manager",
+      description =
+          "Do not run the controller manager in this server (run `skiff controller-manager`"
+              + " elsewhere).")
+  boolean disableControllerManager;
+
   @Override
   public Integer call() throws Exception {
     Path dir = dataDir != null ? dataDir : DataDirs.defaultDataDir();
@@ -118,7 +130,9 @@ public final class ServerCommand implements Callable<Integer> {
               + ")");
       System.out.flush();
       // the scheduler and controllers are API clients: they start once the API serves
-      try (ControlPlaneComponents components = ControlPlaneComponents.start(controlPlane)) {
+      try (ControlPlaneComponents components =
+          ControlPlaneComponents.start(
+              controlPlane, !disableScheduler, !disableControllerManager)) {
         Runtime.getRuntime()
             .addShutdownHook(
                 new Thread(

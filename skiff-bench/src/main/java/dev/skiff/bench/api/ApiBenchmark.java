@@ -88,7 +88,10 @@ public final class ApiBenchmark {
     Path temp = Files.createTempDirectory("skiff-bench-");
     EtcdProcess etcd = datastore.equals("etcd") ? EtcdProcess.start(temp.resolve("etcd")) : null;
     try {
-      List<String> flags = new ArrayList<>();
+      // the API server alone: an in-process scheduler would add a status write and an event per
+      // (unschedulable) pod, which is the scheduler's cost, measured by the scale harness
+      List<String> flags =
+          new ArrayList<>(List.of("--disable-scheduler", "--disable-controller-manager"));
       if (etcd != null) {
         flags.addAll(List.of("--datastore-endpoint", etcd.endpoint()));
       } else if (datastore.equals("memory")) {
