@@ -92,10 +92,13 @@ public final class Revisions {
     return Json.MAPPER.treeToValue(copy, PodTemplateSpec.class);
   }
 
-  /** Whether two revisions hold the same template. */
+  /**
+   * Whether two revisions hold the same template, compared as decoded templates so that a round
+   * trip through the API server (which may drop empty fields) does not make them differ.
+   */
   public static boolean equalData(ControllerRevision a, ControllerRevision b) {
     return Objects.equals(
-        Json.MAPPER.valueToTree(a.getData()), Json.MAPPER.valueToTree(b.getData()));
+        Json.MAPPER.valueToTree(template(a)), Json.MAPPER.valueToTree(template(b)));
   }
 
   public static long revisionOf(ControllerRevision revision) {
