@@ -1,0 +1,210 @@
+package dev.skiff.controllers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.skiff.testing.SkiffCluster;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * PodDisruptionBudgets against a real API server: the disruption controller computes the status
+ * from a ReplicaSet's pods and evictions through fabric8 consume it; a loop plays the kubelets.
+ */
+class DisruptionIT {
+  @RegisterExtension static final SkiffCluster cluster = SkiffCluster.memory();
+  private static final String NS = "disruption-test";
+
+  private static ControllerManager manager;
+  private static final AtomicBoolean running = new AtomicBoolean(true);
+  private static final AtomicBoolean kubeletPaused = new AtomicBoolean(false);
+  private static Thread kubelet;
+
+  @BeforeAll
+  static void start() {
+    manager =
+        new ControllerManager(
+            cluster.client(),
+            ControllerManagerOptions.defaults()
+                .withLeaderElect(false, "test")
+                .withControllers(List.of("replicaset", "disruption")),
+            Clock.systemUTC());
+    manager.start();
+    cluster
+        .client()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .create();
+    kubelet = Thread.ofVirtual().start(DisruptionIT::markPodsReady);
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    running.set(false);
+    kubelet.join();
+    manager.close();
+  }
+
+  private static void markPodsReady() {
+    KubernetesClient client = cluster.client();
+    while (running.get()) {
+      try {
+        for (Pod pod : client.pods().inNamespace(NS).list().getItems()) {
+          if (kubeletPaused.get()) {
+            break;
+          }
+          if (pod.getMetadata().getDeletionTimestamp() != null
+              || "Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
+            continue;
+          }
+          String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+          pod.getStatus().setPhase("Running");
+          pod.getStatus()
+              .setConditions(
+                  List.of(
+                      new PodConditionBuilder()
+                          .withType("Ready")
+                          .withStatus("True")
+                          .withLastTransitionTime(now)
+                          .build()));
+          client.pods().inNamespace(NS).resource(pod).updateStatus();
+        }
+        Thread.sleep(100);
+      } catch (KubernetesClientException e) {
+        // a pod changed or went away meanwhile: next round
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private static PodDisruptionBudget budget() {
+    return cluster
+        .client()
+        .policy()
+        .v1()
+        .podDisruptionBudget()
+        .inNamespace(NS)
+        .withName("web")
+        .get();
+  }
+
+  @Test
+  void budgetStatusFollowsThePodsAndEvictionsHonourIt() {
+    KubernetesClient client = cluster.client();
+    client
+        .apps()
+        .replicaSets()
+        .inNamespace(NS)
+        .resource(
+            new ReplicaSetBuilder()
+                .withNewMetadata()
+                .withName("web")
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(3)
+                .withNewSelector()
+                .withMatchLabels(Map.of("app", "web"))
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(Map.of("app", "web"))
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("web")
+                .withImage("nginx")
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build())
+        .create();
+    client
+        .policy()
+        .v1()
+        .podDisruptionBudget()
+        .inNamespace(NS)
+        .resource(
+            new PodDisruptionBudgetBuilder()
+                .withNewMetadata()
+                .withName("web")
+                .endMetadata()
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector()
+                .withMatchLabels(Map.of("app", "web"))
+                .endSelector()
+                .endSpec()
+                .build())
+        .create();
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              var status = budget().getStatus();
+              assertThat(status).isNotNull();
+              assertThat(status.getExpectedPods()).isEqualTo(3);
+              assertThat(status.getCurrentHealthy()).isEqualTo(3);
+              assertThat(status.getDesiredHealthy()).isEqualTo(2);
+              assertThat(status.getDisruptionsAllowed()).isEqualTo(1);
+              assertThat(status.getObservedGeneration()).isEqualTo(1L);
+              assertThat(status.getConditions()).hasSize(1);
+              assertThat(status.getConditions().get(0).getReason()).isEqualTo("SufficientPods");
+            });
+
+    List<Pod> pods = client.pods().inNamespace(NS).list().getItems();
+    String first = pods.get(0).getMetadata().getName();
+    String second = pods.get(1).getMetadata().getName();
+
+    // the replacement pod stays unready until the kubelet resumes
+    kubeletPaused.set(true);
+    assertThat(client.pods().inNamespace(NS).withName(first).evict()).isTrue();
+    assertThat(budget().getStatus().getDisruptionsAllowed()).isZero();
+    assertThat(client.pods().inNamespace(NS).withName(second).evict()).isFalse();
+    assertThat(client.pods().inNamespace(NS).withName(second).get()).isNotNull();
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              var status = budget().getStatus();
+              assertThat(status.getExpectedPods()).isEqualTo(3);
+              assertThat(status.getCurrentHealthy()).isEqualTo(2);
+              assertThat(status.getDisruptionsAllowed()).isZero();
+              assertThat(status.getConditions().get(0).getReason()).isEqualTo("InsufficientPods");
+            });
+    assertThat(client.pods().inNamespace(NS).withName(second).evict()).isFalse();
+    kubeletPaused.set(false);
+
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .untilAsserted(
+            () -> {
+              var status = budget().getStatus();
+              assertThat(status.getCurrentHealthy()).isEqualTo(3);
+              assertThat(status.getDisruptionsAllowed()).isEqualTo(1);
+              assertThat(status.getDisruptedPods()).doesNotContainKey(first);
+            });
+    assertThat(client.pods().inNamespace(NS).withName(second).evict()).isTrue();
+  }
+}
