@@ -2,8 +2,7 @@ package dev.skiff.apiserver.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skiff.apiserver.ControlPlane;
-import dev.skiff.apiserver.ControlPlaneOptions;
+import dev.skiff.apiserver.AdminControlPlane;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.LimitRangeBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -12,55 +11,13 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.storage.StorageClassBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** LimitRanger and DefaultStorageClass through the API. */
 class DefaultingAdmissionTest {
-  @TempDir static Path dataDir;
-
-  private static ControlPlane controlPlane;
-  private static KubernetesClient admin;
-
-  @BeforeAll
-  static void start() throws Exception {
-    controlPlane =
-        ControlPlane.start(
-            new ControlPlaneOptions(
-                dataDir,
-                "127.0.0.1",
-                0,
-                "memory://",
-                null,
-                null,
-                null,
-                List.of(),
-                dataDir.resolve("admin.kubeconfig")));
-    admin =
-        new KubernetesClientBuilder()
-            .withConfig(
-                Config.fromKubeconfig(Files.readString(dataDir.resolve("admin.kubeconfig"))))
-            .build();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (admin != null) {
-      admin.close();
-    }
-    if (controlPlane != null) {
-      controlPlane.close();
-    }
-  }
+  @RegisterExtension static final AdminControlPlane cluster = new AdminControlPlane();
 
   private static Pod pod(String name, String cpuLimit) {
     ContainerBuilder container = new ContainerBuilder().withName("c").withImage("busybox");
@@ -79,12 +36,14 @@ class DefaultingAdmissionTest {
 
   @Test
   void limitRangesDefaultAndBoundContainers() {
-    admin
+    cluster
+        .admin()
         .namespaces()
         .resource(
             new NamespaceBuilder().withNewMetadata().withName("limited").endMetadata().build())
         .create();
-    admin
+    cluster
+        .admin()
         .limitRanges()
         .inNamespace("limited")
         .resource(
@@ -102,7 +61,8 @@ class DefaultingAdmissionTest {
                 .endSpec()
                 .build())
         .create();
-    Pod created = admin.pods().inNamespace("limited").resource(pod("plain", null)).create();
+    Pod created =
+        cluster.admin().pods().inNamespace("limited").resource(pod("plain", null)).create();
     var resources = created.getSpec().getContainers().get(0).getResources();
     assertThat(resources.getLimits()).containsEntry("cpu", new Quantity("500m"));
     assertThat(resources.getRequests()).containsEntry("cpu", new Quantity("100m"));
@@ -111,7 +71,7 @@ class DefaultingAdmissionTest {
             "kubernetes.io/limit-ranger",
             "LimitRanger plugin set: cpu request for container c; cpu limit for container c");
     try {
-      admin.pods().inNamespace("limited").resource(pod("greedy", "2")).create();
+      cluster.admin().pods().inNamespace("limited").resource(pod("greedy", "2")).create();
       throw new AssertionError("expected 403");
     } catch (KubernetesClientException e) {
       assertThat(e.getCode()).isEqualTo(403);
@@ -123,7 +83,8 @@ class DefaultingAdmissionTest {
 
   @Test
   void claimsWithoutAClassGetTheDefaultOne() {
-    admin
+    cluster
+        .admin()
         .storage()
         .v1()
         .storageClasses()
@@ -137,7 +98,8 @@ class DefaultingAdmissionTest {
                 .build())
         .create();
     var claim =
-        admin
+        cluster
+            .admin()
             .persistentVolumeClaims()
             .inNamespace("default")
             .resource(

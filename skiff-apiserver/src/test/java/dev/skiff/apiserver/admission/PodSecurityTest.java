@@ -2,51 +2,25 @@ package dev.skiff.apiserver.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skiff.apiserver.ControlPlane;
-import dev.skiff.apiserver.ControlPlaneOptions;
+import dev.skiff.apiserver.AdminControlPlane;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Pod Security enforce mode by namespace label. */
 class PodSecurityTest {
-  @TempDir static Path dataDir;
-
-  private static ControlPlane controlPlane;
-  private static KubernetesClient admin;
+  @RegisterExtension static final AdminControlPlane cluster = new AdminControlPlane();
 
   @BeforeAll
   static void start() throws Exception {
-    controlPlane =
-        ControlPlane.start(
-            new ControlPlaneOptions(
-                dataDir,
-                "127.0.0.1",
-                0,
-                "memory://",
-                null,
-                null,
-                null,
-                List.of(),
-                dataDir.resolve("admin.kubeconfig")));
-    admin =
-        new KubernetesClientBuilder()
-            .withConfig(
-                Config.fromKubeconfig(Files.readString(dataDir.resolve("admin.kubeconfig"))))
-            .build();
     for (String level : List.of("baseline", "restricted")) {
-      admin
+      cluster
+          .admin()
           .namespaces()
           .resource(
               new NamespaceBuilder()
@@ -56,16 +30,6 @@ class PodSecurityTest {
                   .endMetadata()
                   .build())
           .create();
-    }
-  }
-
-  @AfterAll
-  static void stop() {
-    if (admin != null) {
-      admin.close();
-    }
-    if (controlPlane != null) {
-      controlPlane.close();
     }
   }
 
@@ -84,7 +48,7 @@ class PodSecurityTest {
 
   private static String denied(String namespace, Pod pod) {
     try {
-      admin.pods().inNamespace(namespace).resource(pod).create();
+      cluster.admin().pods().inNamespace(namespace).resource(pod).create();
     } catch (KubernetesClientException e) {
       assertThat(e.getCode()).isEqualTo(403);
       return e.getStatus().getMessage();
@@ -110,10 +74,12 @@ class PodSecurityTest {
             "pods \"priv\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces"
                 + " (hostNetwork=true), privileged (container \"c\" must not set"
                 + " securityContext.privileged=true)");
-    assertThat(admin.pods().inNamespace("baseline").resource(pod("plain").build()).create())
+    assertThat(
+            cluster.admin().pods().inNamespace("baseline").resource(pod("plain").build()).create())
         .isNotNull();
     // no label: privileged
-    assertThat(admin.pods().inNamespace("default").resource(privileged).create()).isNotNull();
+    assertThat(cluster.admin().pods().inNamespace("default").resource(privileged).create())
+        .isNotNull();
   }
 
   @Test
@@ -147,6 +113,7 @@ class PodSecurityTest {
             .endContainer()
             .endSpec()
             .build();
-    assertThat(admin.pods().inNamespace("restricted").resource(hardened).create()).isNotNull();
+    assertThat(cluster.admin().pods().inNamespace("restricted").resource(hardened).create())
+        .isNotNull();
   }
 }

@@ -2,19 +2,13 @@ package dev.skiff.apiserver.admission;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skiff.apiserver.ControlPlane;
-import dev.skiff.apiserver.ControlPlaneOptions;
+import dev.skiff.apiserver.AdminControlPlane;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceQuotaBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,51 +16,16 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ResourceQuota admission over HTTPS, including 20 concurrent creates against a limit of 5. */
 class ResourceQuotaAdmissionTest {
-  @TempDir static Path dataDir;
-
-  private static ControlPlane controlPlane;
-  private static KubernetesClient admin;
-
-  @BeforeAll
-  static void start() throws Exception {
-    controlPlane =
-        ControlPlane.start(
-            new ControlPlaneOptions(
-                dataDir,
-                "127.0.0.1",
-                0,
-                "memory://",
-                null,
-                null,
-                null,
-                List.of(),
-                dataDir.resolve("admin.kubeconfig")));
-    admin =
-        new KubernetesClientBuilder()
-            .withConfig(
-                Config.fromKubeconfig(Files.readString(dataDir.resolve("admin.kubeconfig"))))
-            .build();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (admin != null) {
-      admin.close();
-    }
-    if (controlPlane != null) {
-      controlPlane.close();
-    }
-  }
+  @RegisterExtension static final AdminControlPlane cluster = new AdminControlPlane();
 
   private static void namespaceWithQuota(String namespace, String name, Map<String, String> hard) {
-    admin
+    cluster
+        .admin()
         .namespaces()
         .resource(
             new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
@@ -74,7 +33,12 @@ class ResourceQuotaAdmissionTest {
     var builder =
         new ResourceQuotaBuilder().withNewMetadata().withName(name).endMetadata().withNewSpec();
     hard.forEach((k, v) -> builder.addToHard(k, new Quantity(v)));
-    admin.resourceQuotas().inNamespace(namespace).resource(builder.endSpec().build()).create();
+    cluster
+        .admin()
+        .resourceQuotas()
+        .inNamespace(namespace)
+        .resource(builder.endSpec().build())
+        .create();
   }
 
   private static Pod pod(String name, String cpu) {
@@ -105,7 +69,7 @@ class ResourceQuotaAdmissionTest {
             pool.submit(
                 () -> {
                   try {
-                    admin.pods().inNamespace("quota").resource(pod(name, null)).create();
+                    cluster.admin().pods().inNamespace("quota").resource(pod(name, null)).create();
                     return true;
                   } catch (KubernetesClientException e) {
                     assertThat(e.getCode()).isEqualTo(403);
@@ -120,7 +84,7 @@ class ResourceQuotaAdmissionTest {
       created += result.get() ? 1 : 0;
     }
     assertThat(created).isEqualTo(5);
-    assertThat(admin.pods().inNamespace("quota").list().getItems()).hasSize(5);
+    assertThat(cluster.admin().pods().inNamespace("quota").list().getItems()).hasSize(5);
     assertThat(denials)
         .hasSize(15)
         .allSatisfy(
@@ -129,23 +93,38 @@ class ResourceQuotaAdmissionTest {
                     .matches(
                         "pods \"p-\\d+\" is forbidden: exceeded quota: pods, requested: pods=1,"
                             + " used: pods=5, limited: pods=5"));
-    var status = admin.resourceQuotas().inNamespace("quota").withName("pods").get().getStatus();
+    var status =
+        cluster.admin().resourceQuotas().inNamespace("quota").withName("pods").get().getStatus();
     assertThat(status.getUsed().get("pods")).isEqualTo(new Quantity("5"));
     assertThat(status.getHard().get("pods")).isEqualTo(new Quantity("5"));
     // a deletion gives the usage back
     String victim =
-        admin.pods().inNamespace("quota").list().getItems().get(0).getMetadata().getName();
-    admin.pods().inNamespace("quota").withName(victim).delete();
-    assertThat(admin.pods().inNamespace("quota").resource(pod("after-delete", null)).create())
+        cluster
+            .admin()
+            .pods()
+            .inNamespace("quota")
+            .list()
+            .getItems()
+            .get(0)
+            .getMetadata()
+            .getName();
+    cluster.admin().pods().inNamespace("quota").withName(victim).delete();
+    assertThat(
+            cluster
+                .admin()
+                .pods()
+                .inNamespace("quota")
+                .resource(pod("after-delete", null))
+                .create())
         .isNotNull();
   }
 
   @Test
   void computeRequestsAreCounted() {
     namespaceWithQuota("compute", "cpu", Map.of("requests.cpu", "1"));
-    admin.pods().inNamespace("compute").resource(pod("first", "600m")).create();
+    cluster.admin().pods().inNamespace("compute").resource(pod("first", "600m")).create();
     try {
-      admin.pods().inNamespace("compute").resource(pod("second", "600m")).create();
+      cluster.admin().pods().inNamespace("compute").resource(pod("second", "600m")).create();
       throw new AssertionError("expected 403");
     } catch (KubernetesClientException e) {
       assertThat(e.getCode()).isEqualTo(403);
@@ -155,10 +134,11 @@ class ResourceQuotaAdmissionTest {
                   + " used: requests.cpu=600m, limited: requests.cpu=1");
     }
     // dry run checks without consuming
-    admin.pods().inNamespace("compute").resource(pod("dry", "400m")).dryRun().create();
-    admin.pods().inNamespace("compute").resource(pod("fits", "400m")).create();
+    cluster.admin().pods().inNamespace("compute").resource(pod("dry", "400m")).dryRun().create();
+    cluster.admin().pods().inNamespace("compute").resource(pod("fits", "400m")).create();
     assertThat(
-            admin
+            cluster
+                .admin()
                 .resourceQuotas()
                 .inNamespace("compute")
                 .withName("cpu")

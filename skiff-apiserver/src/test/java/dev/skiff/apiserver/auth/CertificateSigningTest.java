@@ -2,14 +2,10 @@ package dev.skiff.apiserver.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.skiff.apiserver.ControlPlane;
-import dev.skiff.apiserver.ControlPlaneOptions;
+import dev.skiff.apiserver.AdminControlPlane;
 import dev.skiff.apiserver.pki.Pem;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequest;
 import io.fabric8.kubernetes.api.model.certificates.v1.CertificateSigningRequestBuilder;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,48 +21,12 @@ import javax.security.auth.x500.X500Principal;
 import org.awaitility.Awaitility;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** CertificateSigningRequests with {@code kubectl certificate approve|deny} and the signers. */
 class CertificateSigningTest {
-  @TempDir static Path dataDir;
-
-  private static ControlPlane controlPlane;
-  private static KubernetesClient admin;
-
-  @BeforeAll
-  static void start() throws Exception {
-    controlPlane =
-        ControlPlane.start(
-            new ControlPlaneOptions(
-                dataDir,
-                "127.0.0.1",
-                0,
-                "memory://",
-                null,
-                null,
-                null,
-                List.of(),
-                dataDir.resolve("admin.kubeconfig")));
-    admin =
-        new KubernetesClientBuilder()
-            .withConfig(
-                Config.fromKubeconfig(Files.readString(dataDir.resolve("admin.kubeconfig"))))
-            .build();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (admin != null) {
-      admin.close();
-    }
-    if (controlPlane != null) {
-      controlPlane.close();
-    }
-  }
+  @RegisterExtension static final AdminControlPlane cluster = new AdminControlPlane();
 
   private static CertificateSigningRequest csr(String name, String subject, String signer)
       throws Exception {
@@ -77,7 +37,8 @@ class CertificateSigningTest {
         new JcaPKCS10CertificationRequestBuilder(new X500Principal(subject), keys.getPublic())
             .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
     String pem = Pem.encode(request);
-    return admin
+    return cluster
+        .admin()
         .certificates()
         .v1()
         .certificateSigningRequests()
@@ -100,9 +61,12 @@ class CertificateSigningTest {
   private static String kubectl(String... args) throws Exception {
     List<String> command =
         new ArrayList<>(
-            List.of("kubectl", "--kubeconfig", dataDir.resolve("admin.kubeconfig").toString()));
+            List.of(
+                "kubectl",
+                "--kubeconfig",
+                cluster.dataDir().resolve("admin.kubeconfig").toString()));
     command.addAll(List.of(args));
-    Path err = Files.createTempFile(dataDir, "kubectl", ".err");
+    Path err = Files.createTempFile(cluster.dataDir(), "kubectl", ".err");
     Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -119,7 +83,13 @@ class CertificateSigningTest {
             .atMost(Duration.ofSeconds(10))
             .until(
                 () ->
-                    admin.certificates().v1().certificateSigningRequests().withName("alice").get(),
+                    cluster
+                        .admin()
+                        .certificates()
+                        .v1()
+                        .certificateSigningRequests()
+                        .withName("alice")
+                        .get(),
                 c -> c.getStatus() != null && c.getStatus().getCertificate() != null);
     assertThat(signed.getStatus().getConditions())
         .anySatisfy(c -> assertThat(c.getType()).isEqualTo("Approved"));
@@ -131,7 +101,7 @@ class CertificateSigningTest {
     assertThat(certificate.getSubjectX500Principal().getName())
         .contains("CN=alice")
         .contains("O=devs");
-    certificate.verify(controlPlane.pki().caCertificate().getPublicKey());
+    certificate.verify(cluster.controlPlane().pki().caCertificate().getPublicKey());
     assertThat(
             Duration.between(
                 certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant()))
@@ -143,7 +113,7 @@ class CertificateSigningTest {
     csr("bob", "CN=bob", "kubernetes.io/kube-apiserver-client");
     assertThat(kubectl("certificate", "deny", "bob")).contains("denied");
     CertificateSigningRequest denied =
-        admin.certificates().v1().certificateSigningRequests().withName("bob").get();
+        cluster.admin().certificates().v1().certificateSigningRequests().withName("bob").get();
     assertThat(denied.getStatus().getConditions())
         .singleElement()
         .satisfies(c -> assertThat(c.getType()).isEqualTo("Denied"));
@@ -160,7 +130,8 @@ class CertificateSigningTest {
             .atMost(Duration.ofSeconds(10))
             .until(
                 () ->
-                    admin
+                    cluster
+                        .admin()
                         .certificates()
                         .v1()
                         .certificateSigningRequests()
