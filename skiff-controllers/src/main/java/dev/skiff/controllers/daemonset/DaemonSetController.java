@@ -5,6 +5,7 @@ import dev.skiff.controllers.history.Revisions;
 import dev.skiff.controllers.pods.ClientPodControl;
 import dev.skiff.controllers.pods.Pods;
 import dev.skiff.controllers.replicaset.StatusWriter;
+import dev.skiff.controllers.runtime.ControllerExpectations;
 import dev.skiff.controllers.runtime.EventRecorder;
 import dev.skiff.controllers.runtime.Informers;
 import dev.skiff.controllers.runtime.ObjectKey;
@@ -34,9 +35,11 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -56,8 +59,26 @@ public final class DaemonSetController implements Reconciler {
   private final ObjectWriter<ControllerRevision> revisionWriter;
   private final StatusWriter<DaemonSet> statusWriter;
   private final EventRecorder recorder;
+  private final ControllerExpectations expectations;
   private final RateLimitingQueue<ObjectKey> queue;
   private final InstantSource clock;
+
+  /** What one sync decided: nodes that need a pod, pods to delete. */
+  private record Plan(List<String> create, List<Pod> delete) {
+    Plan() {
+      this(new ArrayList<>(), new ArrayList<>());
+    }
+
+    void delete(Pod pod) {
+      if (!delete.contains(pod)) {
+        delete.add(pod);
+      }
+    }
+
+    boolean isEmpty() {
+      return create.isEmpty() && delete.isEmpty();
+    }
+  }
 
   public DaemonSetController(
       Indexer<DaemonSet> daemonSets,
@@ -68,6 +89,7 @@ public final class DaemonSetController implements Reconciler {
       ObjectWriter<ControllerRevision> revisionWriter,
       StatusWriter<DaemonSet> statusWriter,
       EventRecorder recorder,
+      ControllerExpectations expectations,
       RateLimitingQueue<ObjectKey> queue,
       InstantSource clock) {
     this.daemonSets = daemonSets;
@@ -78,6 +100,7 @@ public final class DaemonSetController implements Reconciler {
     this.revisionWriter = revisionWriter;
     this.statusWriter = statusWriter;
     this.recorder = recorder;
+    this.expectations = expectations;
     this.queue = queue;
     this.clock = clock;
   }
@@ -96,6 +119,7 @@ public final class DaemonSetController implements Reconciler {
 
       @Override
       public void onDelete(DaemonSet ds, boolean deletedFinalStateUnknown) {
+        expectations.delete(ObjectKey.of(ds));
         queue.add(ObjectKey.of(ds));
       }
     };
@@ -105,17 +129,30 @@ public final class DaemonSetController implements Reconciler {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(Pod pod) {
-        enqueueOwner(pod);
+        ObjectKey owner = enqueueOwner(pod);
+        if (owner != null) {
+          if (Pods.isTerminating(pod)) {
+            expectations.deletionObserved(owner, Pods.cacheKey(pod));
+          } else {
+            expectations.creationObserved(owner);
+          }
+        }
       }
 
       @Override
       public void onUpdate(Pod oldPod, Pod newPod) {
-        enqueueOwner(newPod);
+        ObjectKey owner = enqueueOwner(newPod);
+        if (owner != null && Pods.isTerminating(newPod)) {
+          expectations.deletionObserved(owner, Pods.cacheKey(newPod));
+        }
       }
 
       @Override
       public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
-        enqueueOwner(pod);
+        ObjectKey owner = enqueueOwner(pod);
+        if (owner != null) {
+          expectations.deletionObserved(owner, Pods.cacheKey(pod));
+        }
       }
     };
   }
@@ -145,11 +182,16 @@ public final class DaemonSetController implements Reconciler {
     };
   }
 
-  void enqueueOwner(Pod pod) {
-    Pods.controllerRef(pod)
-        .filter(ref -> "DaemonSet".equals(ref.getKind()))
-        .ifPresent(
-            ref -> queue.add(new ObjectKey(pod.getMetadata().getNamespace(), ref.getName())));
+  ObjectKey enqueueOwner(Pod pod) {
+    ObjectKey owner =
+        Pods.controllerRef(pod)
+            .filter(ref -> "DaemonSet".equals(ref.getKind()))
+            .map(ref -> new ObjectKey(pod.getMetadata().getNamespace(), ref.getName()))
+            .orElse(null);
+    if (owner != null) {
+      queue.add(owner);
+    }
+    return owner;
   }
 
   private void enqueueAll() {
@@ -163,7 +205,11 @@ public final class DaemonSetController implements Reconciler {
   @Override
   public Result reconcile(ObjectKey key) {
     DaemonSet ds = daemonSets.getByKey(key.cacheKey());
-    if (ds == null || ds.getMetadata().getDeletionTimestamp() != null) {
+    if (ds == null) {
+      expectations.delete(key);
+      return Result.done();
+    }
+    if (ds.getMetadata().getDeletionTimestamp() != null) {
       return Result.done();
     }
     String uid = ds.getMetadata().getUid();
@@ -187,13 +233,14 @@ public final class DaemonSetController implements Reconciler {
     allNodes.sort(Comparator.comparing(n -> n.getMetadata().getName()));
 
     RuntimeException error = null;
-    try {
-      manage(ds, allNodes, byNode, hash);
-      if (isRollingUpdate(ds)) {
-        rollingUpdate(ds, allNodes, podsByNode(ds), hash);
+    if (expectations.satisfied(key)) {
+      Plan plan = new Plan();
+      manage(ds, allNodes, byNode, hash, plan);
+      if (plan.isEmpty() && isRollingUpdate(ds)) {
+        // the update moves on once the cache reflects the last sync's writes
+        rollingUpdate(ds, allNodes, byNode, hash, plan);
       }
-    } catch (RuntimeException e) {
-      error = e;
+      error = execute(key, ds, plan, hash);
     }
     DaemonSetStatus status = computeStatus(ds, allNodes, podsByNode(ds), hash);
     if (!Objects.equals(status, ds.getStatus())) {
@@ -249,8 +296,39 @@ public final class DaemonSetController implements Reconciler {
     return byNode;
   }
 
+  private RuntimeException execute(ObjectKey key, DaemonSet ds, Plan plan, String hash) {
+    if (plan.isEmpty()) {
+      return null;
+    }
+    Set<String> deleteKeys = new HashSet<>();
+    plan.delete().forEach(pod -> deleteKeys.add(Pods.cacheKey(pod)));
+    expectations.expect(key, plan.create().size(), deleteKeys);
+    RuntimeException first = null;
+    for (String node : plan.create()) {
+      try {
+        createPod(ds, node, hash);
+      } catch (RuntimeException e) {
+        // this creation will never be observed
+        expectations.lowerCreations(key, 1);
+        first = first == null ? e : first;
+      }
+    }
+    for (Pod pod : plan.delete()) {
+      try {
+        deletePod(ds, pod);
+      } catch (RuntimeException e) {
+        // the deletion will not be observed as such
+        expectations.deletionObserved(key, Pods.cacheKey(pod));
+        if (!(e instanceof KubernetesClientException k && k.getCode() == 404)) {
+          first = first == null ? e : first;
+        }
+      }
+    }
+    return first;
+  }
+
   private void manage(
-      DaemonSet ds, List<Node> allNodes, Map<String, List<Pod>> byNode, String hash) {
+      DaemonSet ds, List<Node> allNodes, Map<String, List<Pod>> byNode, String hash, Plan plan) {
     boolean surge = isRollingUpdate(ds) && maxSurge(ds, desired(ds, allNodes)) > 0;
     for (Node node : allNodes) {
       String name = node.getMetadata().getName();
@@ -258,19 +336,19 @@ public final class DaemonSetController implements Reconciler {
           NodeEligibility.decide(ds.getSpec().getTemplate().getSpec(), node);
       List<Pod> onNode = byNode.getOrDefault(name, List.of());
       if (decision.shouldRun() && onNode.isEmpty()) {
-        createPod(ds, name, hash);
+        plan.create().add(name);
         continue;
       }
       if (!decision.shouldContinueRunning()) {
         for (Pod pod : onNode) {
-          deletePod(ds, pod);
+          plan.delete(pod);
         }
         continue;
       }
       List<Pod> failed = onNode.stream().filter(p -> "Failed".equals(Pods.phase(p))).toList();
       for (Pod pod : failed) {
         // a failed daemon pod is replaced
-        deletePod(ds, pod);
+        plan.delete(pod);
       }
       List<Pod> running = onNode.stream().filter(p -> !failed.contains(p)).toList();
       if (running.size() > 1) {
@@ -289,7 +367,7 @@ public final class DaemonSetController implements Reconciler {
         }
         for (Pod pod : running) {
           if (!keep.contains(pod)) {
-            deletePod(ds, pod);
+            plan.delete(pod);
           }
         }
       }
@@ -297,7 +375,7 @@ public final class DaemonSetController implements Reconciler {
   }
 
   private void rollingUpdate(
-      DaemonSet ds, List<Node> allNodes, Map<String, List<Pod>> byNode, String hash) {
+      DaemonSet ds, List<Node> allNodes, Map<String, List<Pod>> byNode, String hash, Plan plan) {
     int desired = desired(ds, allNodes);
     int maxSurge = maxSurge(ds, desired);
     int maxUnavailable = maxUnavailable(ds, desired);
@@ -326,13 +404,13 @@ public final class DaemonSetController implements Reconciler {
         }
       }
       for (Pod pod : oldUnavailable) {
-        deletePod(ds, pod);
+        plan.delete(pod);
       }
       for (Pod pod : oldAvailable) {
         if (unavailable >= maxUnavailable) {
           break;
         }
-        deletePod(ds, pod);
+        plan.delete(pod);
         unavailable++;
       }
       return;
@@ -354,14 +432,14 @@ public final class DaemonSetController implements Reconciler {
       if (updated != null) {
         if (Pods.isAvailable(updated, minReady, now)) {
           // the replacement is available: the old pod can go
-          deletePod(ds, old);
+          plan.delete(old);
         } else {
           surging++;
         }
         continue;
       }
       if (!Pods.isAvailable(old, minReady, now)) {
-        deletePod(ds, old);
+        plan.delete(old);
         continue;
       }
       candidates.add(name);
@@ -370,7 +448,7 @@ public final class DaemonSetController implements Reconciler {
       if (surging >= maxSurge) {
         break;
       }
-      createPod(ds, name, hash);
+      plan.create().add(name);
       surging++;
     }
   }

@@ -1,6 +1,7 @@
 package dev.skiff.controllers.daemonset;
 
 import dev.skiff.controllers.runtime.ControllerContext;
+import dev.skiff.controllers.runtime.ControllerExpectations;
 import dev.skiff.controllers.runtime.ControllerRunner;
 import dev.skiff.controllers.runtime.DefaultRateLimitingQueue;
 import dev.skiff.controllers.runtime.ObjectKey;
@@ -58,6 +59,7 @@ public final class DaemonSetControllers {
                       }
                     }),
             context.recorder("daemonset-controller"),
+            new ControllerExpectations(context.clock()),
             queue,
             context.clock());
     sets.addEventHandler(controller.daemonSetHandler());

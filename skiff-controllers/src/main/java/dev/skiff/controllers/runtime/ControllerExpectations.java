@@ -66,6 +66,14 @@ public final class ControllerExpectations {
     expectations.put(controllerKey, expectation);
   }
 
+  /** Replaces the key's expectations with count creations and these deletions. */
+  public synchronized void expect(ObjectKey controllerKey, int creations, Set<String> deletedKeys) {
+    Expectation expectation = new Expectation(clock.instant());
+    expectation.adds = creations;
+    expectation.deletes.addAll(deletedKeys);
+    expectations.put(controllerKey, expectation);
+  }
+
   public synchronized void creationObserved(ObjectKey controllerKey) {
     Expectation expectation = expectations.get(controllerKey);
     if (expectation != null) {

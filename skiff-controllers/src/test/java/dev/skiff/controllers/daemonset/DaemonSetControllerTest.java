@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.controllers.history.Revisions;
 import dev.skiff.controllers.runtime.CacheWriter;
+import dev.skiff.controllers.runtime.ControllerExpectations;
 import dev.skiff.controllers.runtime.DefaultRateLimitingQueue;
 import dev.skiff.controllers.runtime.FakeClock;
 import dev.skiff.controllers.runtime.FakeEventRecorder;
@@ -40,6 +41,7 @@ class DaemonSetControllerTest {
   private final FakeEventRecorder recorder = new FakeEventRecorder();
   private final DefaultRateLimitingQueue<ObjectKey> queue =
       DefaultRateLimitingQueue.create(clock, QueueMetrics.NONE);
+  private final ControllerExpectations expectations = new ControllerExpectations(clock);
   private final DaemonSetController controller;
   private final ObjectKey key = new ObjectKey("kube-system", "agent");
 
@@ -59,8 +61,11 @@ class DaemonSetControllerTest {
               return ds;
             },
             recorder,
+            expectations,
             queue,
             clock);
+    podWriter.afterCreate = pod -> controller.podHandler().onAdd(pod);
+    podWriter.afterDelete = pod -> controller.podHandler().onDelete(pod, false);
   }
 
   @AfterEach
@@ -400,6 +405,19 @@ class DaemonSetControllerTest {
     controller.reconcile(key);
     assertThat(podsOn("n1")).hasSize(1);
     assertThat(recorder.events()).anyMatch(e -> e.contains("SuccessfulDelete"));
+  }
+
+  @Test
+  void waitsForItsOwnCreationsBeforeActingAgain() {
+    node("n1", Map.of());
+    node("n2", Map.of());
+    put(ds("agent:1").build());
+    // an API whose writes the cache has not yet seen
+    podWriter.afterCreate = pod -> pods.remove(pod);
+    controller.reconcile(key);
+    controller.reconcile(key);
+    assertThat(podWriter.created).hasSize(2);
+    assertThat(expectations.satisfied(key)).isFalse();
   }
 
   @Test

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.impl.cache.CacheImpl;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /** An {@link ObjectWriter} that applies writes to an informer cache, as a perfectly fast API. */
 public final class CacheWriter<T extends HasMetadata> implements ObjectWriter<T> {
@@ -15,6 +16,11 @@ public final class CacheWriter<T extends HasMetadata> implements ObjectWriter<T>
   public final List<String> updated = new ArrayList<>();
   public final List<String> deleted = new ArrayList<>();
   private int sequence;
+
+  /** Called after each write, e.g. to feed a controller's event handlers as an informer would. */
+  public Consumer<T> afterCreate = object -> {};
+
+  public Consumer<T> afterDelete = object -> {};
 
   public CacheWriter(CacheImpl<T> cache, Class<T> type) {
     this.cache = cache;
@@ -38,6 +44,7 @@ public final class CacheWriter<T extends HasMetadata> implements ObjectWriter<T>
     copy.getMetadata().setResourceVersion(Integer.toString(++sequence));
     cache.put(copy);
     created.add(copy.getMetadata().getName());
+    afterCreate.accept(copy);
     return Json.MAPPER.convertValue(copy, type);
   }
 
@@ -55,6 +62,7 @@ public final class CacheWriter<T extends HasMetadata> implements ObjectWriter<T>
     T existing = cache.getByKey(key(object));
     if (existing != null) {
       cache.remove(existing);
+      afterDelete.accept(existing);
     }
     deleted.add(object.getMetadata().getName());
   }
