@@ -10,6 +10,7 @@ import dev.skiff.controllers.job.JobControllers;
 import dev.skiff.controllers.namespace.NamespaceControllers;
 import dev.skiff.controllers.nodelifecycle.NodeLifecycleControllers;
 import dev.skiff.controllers.replicaset.ReplicaSetControllers;
+import dev.skiff.controllers.resourcequota.ResourceQuotaControllers;
 import dev.skiff.controllers.runtime.ControllerContext;
 import dev.skiff.controllers.runtime.ControllerRunner;
 import dev.skiff.controllers.statefulset.StatefulSetControllers;
@@ -31,6 +32,7 @@ final class Controllers {
     all.put("deployment", new Descriptor(true, DeploymentControllers::deployments));
     all.put("disruption", new Descriptor(true, DisruptionControllers::disruption));
     all.put("replicaset", new Descriptor(true, ReplicaSetControllers::replicaSets));
+    all.put("resourcequota", new Descriptor(true, ResourceQuotaControllers::resourceQuota));
     all.put("daemonset", new Descriptor(true, DaemonSetControllers::daemonSets));
     all.put("statefulset", new Descriptor(true, StatefulSetControllers::statefulSets));
     all.put("endpoints", new Descriptor(true, EndpointControllers::endpoints));
