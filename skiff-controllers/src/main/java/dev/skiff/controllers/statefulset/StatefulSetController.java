@@ -247,8 +247,20 @@ public final class StatefulSetController implements Reconciler {
       }
       if (pod == null) {
         ensureClaims(set, ordinal);
-        Pod created = podWriter.create(newPod(set, ordinal, current, update));
-        event(set, "SuccessfulCreate", "create Pod " + created.getMetadata().getName(), true);
+        try {
+          Pod created = podWriter.create(newPod(set, ordinal, current, update));
+          event(set, "SuccessfulCreate", "create Pod " + created.getMetadata().getName(), true);
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409) {
+            event(
+                set,
+                "FailedCreate",
+                "create Pod " + podName(set, ordinal) + " failed error: " + e.getMessage(),
+                false);
+            throw e;
+          }
+          // the cache has not yet seen the pod: its event will bring us back
+        }
         if (ordered) {
           return;
         }
@@ -281,6 +293,11 @@ public final class StatefulSetController implements Reconciler {
     }
     int partition = partition(set);
     String updateName = update.getMetadata().getName();
+    Integer maxUnavailable = maxUnavailable(set);
+    if (maxUnavailable != null) {
+      rollWithMaxUnavailable(set, byOrdinal, partition, updateName, maxUnavailable);
+      return;
+    }
     for (int ordinal = replicas - 1; ordinal >= partition; ordinal--) {
       Pod pod = byOrdinal.get(ordinal);
       if (pod == null) {
@@ -297,6 +314,70 @@ public final class StatefulSetController implements Reconciler {
         return;
       }
     }
+  }
+
+  /**
+   * rollingUpdate.maxUnavailable: up to that many pods may be unavailable at once, so outdated pods
+   * at or above the partition are deleted, highest ordinal first, while the budget lasts.
+   */
+  private void rollWithMaxUnavailable(
+      StatefulSet set,
+      Map<Integer, Pod> byOrdinal,
+      int partition,
+      String updateName,
+      int maxUnavailable) {
+    int replicas = replicas(set);
+    int minReady = minReadySeconds(set);
+    int unavailable = 0;
+    for (int ordinal = 0; ordinal < replicas; ordinal++) {
+      Pod pod = byOrdinal.get(ordinal);
+      if (pod == null
+          || Pods.isTerminating(pod)
+          || !isRunningAndReady(pod)
+          || !Pods.isAvailable(pod, minReady, clock.instant())) {
+        unavailable++;
+      }
+    }
+    for (int ordinal = replicas - 1;
+        ordinal >= partition && unavailable < maxUnavailable;
+        ordinal--) {
+      Pod pod = byOrdinal.get(ordinal);
+      if (pod == null || Pods.isTerminating(pod) || updateName.equals(revisionOf(pod))) {
+        continue;
+      }
+      boolean wasAvailable =
+          isRunningAndReady(pod) && Pods.isAvailable(pod, minReady, clock.instant());
+      podWriter.delete(pod);
+      event(set, "SuccessfulDelete", "delete Pod " + pod.getMetadata().getName(), true);
+      if (wasAvailable) {
+        unavailable++;
+      }
+    }
+  }
+
+  /** rollingUpdate.maxUnavailable scaled against replicas (rounding up, at least 1), or null. */
+  static Integer maxUnavailable(StatefulSet set) {
+    if (set.getSpec().getUpdateStrategy() == null
+        || set.getSpec().getUpdateStrategy().getRollingUpdate() == null
+        || set.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable() == null) {
+      return null;
+    }
+    var value = set.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable();
+    int scaled;
+    if (value.getIntVal() != null) {
+      scaled = value.getIntVal();
+    } else {
+      String text = value.getStrVal();
+      scaled =
+          text.endsWith("%")
+              ? (int)
+                  Math.ceil(
+                      Integer.parseInt(text.substring(0, text.length() - 1))
+                          * replicas(set)
+                          / 100.0)
+              : Integer.parseInt(text);
+    }
+    return Math.max(1, scaled);
   }
 
   /** The pod for ordinal, from the current revision below the partition, else the update one. */

@@ -9,7 +9,9 @@ import dev.skiff.controllers.runtime.FakeClock;
 import dev.skiff.controllers.runtime.FakeEventRecorder;
 import dev.skiff.controllers.runtime.Informers;
 import dev.skiff.controllers.runtime.ObjectKey;
+import dev.skiff.controllers.runtime.ObjectWriter;
 import dev.skiff.controllers.runtime.QueueMetrics;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -19,6 +21,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.apps.ControllerRevision;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.impl.cache.CacheImpl;
 import java.util.ArrayList;
 import java.util.List;
@@ -315,6 +318,73 @@ class StatefulSetControllerTest {
     assertThat(set.getStatus().getUpdatedReplicas()).isEqualTo(2);
     assertThat(set.getStatus().getCurrentReplicas()).isEqualTo(1);
     assertThat(set.getStatus().getCurrentRevision()).isEqualTo(oldRevision);
+  }
+
+  @Test
+  void maxUnavailableLetsSeveralPodsUpdateAtOnce() {
+    put(set(4, "nginx:1").editSpec().withPodManagementPolicy("Parallel").endSpec().build());
+    controller.reconcile(key);
+    for (int i = 0; i < 4; i++) {
+      markReady("web-" + i);
+    }
+    controller.reconcile(key);
+    put(
+        set(4, "nginx:2")
+            .editSpec()
+            .withPodManagementPolicy("Parallel")
+            .withNewUpdateStrategy()
+            .withType("RollingUpdate")
+            .withNewRollingUpdate()
+            .withMaxUnavailable(new IntOrString("50%"))
+            .endRollingUpdate()
+            .endUpdateStrategy()
+            .endSpec()
+            .build());
+    controller.reconcile(key);
+    assertThat(podWriter.deleted).containsExactly("web-3", "web-2");
+    // recreated but not ready yet: the budget is spent
+    controller.reconcile(key);
+    assertThat(podWriter.deleted).containsExactly("web-3", "web-2");
+    markReady("web-3");
+    markReady("web-2");
+    controller.reconcile(key);
+    assertThat(podWriter.deleted).containsExactly("web-3", "web-2", "web-1", "web-0");
+  }
+
+  @Test
+  void createConflictWaitsForTheCacheInsteadOfFailing() {
+    put(set(1, "nginx:1").build());
+    // the API already has web-0 but the cache has not seen it yet
+    ObjectWriter<Pod> conflicting =
+        new ObjectWriter<>() {
+          @Override
+          public Pod create(Pod pod) {
+            throw new KubernetesClientException("pods \"web-0\" already exists", 409, null);
+          }
+
+          @Override
+          public Pod update(Pod pod) {
+            return pod;
+          }
+
+          @Override
+          public void delete(Pod pod) {}
+        };
+    StatefulSetController withConflicts =
+        new StatefulSetController(
+            sets,
+            pods,
+            claims,
+            revisions,
+            conflicting,
+            claimWriter,
+            revisionWriter,
+            set -> set,
+            recorder,
+            queue,
+            clock);
+    assertThat(withConflicts.reconcile(key).retry()).isFalse();
+    assertThat(recorder.events()).noneMatch(e -> e.contains("FailedCreate"));
   }
 
   @Test
