@@ -388,6 +388,34 @@ class StatefulSetControllerTest {
   }
 
   @Test
+  void rollingBackReusesTheOldRevisionWithTheNextNumberAndHistoryIsTruncated() {
+    put(set(1, "nginx:1").editSpec().withRevisionHistoryLimit(1).endSpec().build());
+    controller.reconcile(key);
+    String first = current().getStatus().getUpdateRevision();
+    put(set(1, "nginx:2").editSpec().withRevisionHistoryLimit(1).endSpec().build());
+    controller.reconcile(key);
+    String second = current().getStatus().getUpdateRevision();
+    put(set(1, "nginx:1").editSpec().withRevisionHistoryLimit(1).endSpec().build());
+    controller.reconcile(key);
+    assertThat(current().getStatus().getUpdateRevision()).isEqualTo(first);
+    assertThat(revisions.getByKey("default/" + first).getRevision()).isEqualTo(3L);
+    assertThat(revisions.getByKey("default/" + second).getRevision()).isEqualTo(2L);
+    put(set(1, "nginx:3").editSpec().withRevisionHistoryLimit(0).endSpec().build());
+    pods.list().forEach(pods::remove);
+    controller.reconcile(key);
+    // only live revisions (current, update, those of existing pods) are kept
+    StatefulSet set = current();
+    List<String> live = new ArrayList<>();
+    live.add(set.getStatus().getCurrentRevision());
+    live.add(set.getStatus().getUpdateRevision());
+    pods.list().forEach(p -> live.add(StatefulSetController.revisionOf(p)));
+    assertThat(revisions.list())
+        .extracting(r -> r.getMetadata().getName())
+        .doesNotContain(second)
+        .allMatch(live::contains);
+  }
+
+  @Test
   void onDeleteNeverDeletesOldPodsButRecreatesDeletedOnesAtTheNewRevision() {
     put(
         set(1, "nginx:1")
