@@ -29,12 +29,16 @@ import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The API server assembled: datastore, PKI, registry, discovery, OpenAPI and the HTTPS transport.
  * {@code skiff server} and the in-process test cluster both start one.
  */
 public final class ControlPlane implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
   private final ControlPlaneOptions options;
   private final Store store;
   private final ClusterPki pki;
@@ -63,16 +67,20 @@ public final class ControlPlane implements AutoCloseable {
    * throws with a one-line message (port in use, unwritable data dir, unreachable datastore).
    */
   public static ControlPlane start(ControlPlaneOptions options) {
+    long started = System.nanoTime();
     prepareDataDir(options.dataDir());
     Store store = Stores.open(options.datastoreEndpoint(), storeOptions(options));
+    long storeOpened = System.nanoTime();
     ResourceHandler resources = null;
     ApiServer server = null;
     Security security = null;
     try {
       ClusterPki pki = ClusterPki.loadOrCreate(options.dataDir(), options.tlsSans());
+      long pkiLoaded = System.nanoTime();
       ResourceCatalog catalog = ResourceCatalog.builtIn();
       resources = new ResourceHandler(store, catalog, RegistryOptions.defaults());
       resources.bootstrap();
+      long registryReady = System.nanoTime();
       String[] address = new String[1];
       security =
           Security.start(
@@ -101,7 +109,16 @@ public final class ControlPlane implements AutoCloseable {
               health,
               security.authenticator(),
               security.authorizer());
+      long securityReady = System.nanoTime();
       server.start();
+      log.info(
+          "event=control_plane_started store_ms={} pki_ms={} registry_ms={} security_ms={}"
+              + " listen_ms={}",
+          millis(started, storeOpened),
+          millis(storeOpened, pkiLoaded),
+          millis(pkiLoaded, registryReady),
+          millis(registryReady, securityReady),
+          millis(securityReady, System.nanoTime()));
       address[0] = clientHost(options.bindAddress()) + ":" + server.port();
       warmUp(openApi);
       ControlPlane controlPlane =
@@ -141,6 +158,10 @@ public final class ControlPlane implements AutoCloseable {
                         new byte[0],
                         UserInfo.ANONYMOUS,
                         false)));
+  }
+
+  private static long millis(long from, long to) {
+    return (to - from) / 1_000_000;
   }
 
   private static StoreOptions storeOptions(ControlPlaneOptions options) {
