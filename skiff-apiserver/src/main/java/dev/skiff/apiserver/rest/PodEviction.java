@@ -42,7 +42,7 @@ final class PodEviction {
   void evict(String namespace, String name, DeleteOptions delete, WriteOptions write) {
     ObjectNode pod = pods.get(namespace, name);
     if (canIgnoreBudget(pod)) {
-      pods.delete(namespace, name, delete);
+      deletePod(namespace, name, delete, write);
       return;
     }
     List<ObjectNode> selecting = budgetsSelecting(pod);
@@ -52,16 +52,83 @@ final class PodEviction {
               + " not support.");
     }
     if (selecting.isEmpty()) {
-      pods.delete(namespace, name, delete);
+      deletePod(namespace, name, delete, write);
       return;
     }
     ObjectNode budget = selecting.get(0);
     if (!ready(pod) && unhealthyMayGo(budget)) {
-      pods.delete(namespace, name, withPodVersion(delete, pod));
+      deletePod(namespace, name, withPodVersion(delete, pod), write);
       return;
     }
     consume(namespace, Meta.name(budget), name, delete.dryRun(), write);
-    pods.delete(namespace, name, delete);
+    deletePod(namespace, name, delete, write);
+  }
+
+  /**
+   * Marks the pod with the DisruptionTarget condition (reason EvictionByEvictionAPI), unless the
+   * delete's preconditions already fail, then deletes it; a resourceVersion precondition moves to
+   * the version the condition wrote.
+   */
+  private void deletePod(String namespace, String name, DeleteOptions delete, WriteOptions write) {
+    DeleteOptions options = delete;
+    if (!delete.dryRun()) {
+      boolean[] marked = {false};
+      var result =
+          pods.patch(
+              namespace,
+              name,
+              pod -> {
+                marked[0] = preconditionsHold(pod, delete) && markDisruptionTarget(pod, pods.now());
+                return pod;
+              },
+              UpdateMode.STATUS,
+              new WriteOptions(false, write.fieldManager(), "v1", "status"));
+      if (marked[0] && delete.resourceVersion() != null) {
+        options =
+            new DeleteOptions(
+                delete.gracePeriodSeconds(),
+                delete.uid(),
+                Meta.resourceVersion(result.object()),
+                delete.propagationPolicy(),
+                false);
+      }
+    }
+    pods.delete(namespace, name, options);
+  }
+
+  private static boolean preconditionsHold(ObjectNode pod, DeleteOptions delete) {
+    return (delete.uid() == null || delete.uid().equals(Meta.uid(pod)))
+        && (delete.resourceVersion() == null
+            || delete.resourceVersion().equals(Meta.resourceVersion(pod)));
+  }
+
+  /** Sets DisruptionTarget=True; false when the pod already has it as wanted. */
+  static boolean markDisruptionTarget(ObjectNode pod, String now) {
+    ObjectNode status = Meta.child(pod, "status");
+    ArrayNode conditions =
+        status.get("conditions") instanceof ArrayNode array ? array : status.putArray("conditions");
+    ObjectNode condition = null;
+    for (JsonNode c : conditions) {
+      if ("DisruptionTarget".equals(c.path("type").asString()) && c instanceof ObjectNode o) {
+        condition = o;
+      }
+    }
+    if (condition != null
+        && "True".equals(condition.path("status").asString())
+        && "EvictionByEvictionAPI".equals(condition.path("reason").asString())) {
+      return false;
+    }
+    if (condition == null) {
+      condition = conditions.addObject();
+      condition.put("type", "DisruptionTarget");
+    }
+    if (!"True".equals(condition.path("status").asString())) {
+      condition.put("lastTransitionTime", now);
+    }
+    condition.put("status", "True");
+    condition.put("reason", "EvictionByEvictionAPI");
+    condition.put("message", "Eviction API: evicting");
+    return true;
   }
 
   /** Terminal, pending and terminating pods are deleted without a budget check. */

@@ -170,6 +170,37 @@ class PodEvictionTest {
     budget("b", 0, 1, 1, 1);
 
     assertThat(fx.call("POST", PODS + "/p/eviction", EVICTION).status()).isEqualTo(201);
+
+    ObjectNode pod = fx.json("GET", PODS + "/p", null);
+    ObjectNode target = null;
+    for (var c : pod.at("/status/conditions")) {
+      if (c.path("type").asString().equals("DisruptionTarget")) {
+        target = (ObjectNode) c;
+      }
+    }
+    assertThat(target).isNotNull();
+    assertThat(target.path("status").asString()).isEqualTo("True");
+    assertThat(target.path("reason").asString()).isEqualTo("EvictionByEvictionAPI");
+    assertThat(target.path("message").asString()).isEqualTo("Eviction API: evicting");
+  }
+
+  @Test
+  void matchingResourceVersionPreconditionStillEvicts() {
+    runningPod("p", true);
+    budget("b", 1, 2, 1, 1);
+    String version = fx.json("GET", PODS + "/p", null).at("/metadata/resourceVersion").asString();
+
+    ApiResponse.Full evicted =
+        fx.call(
+            "POST",
+            PODS + "/p/eviction",
+            "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"p\"},"
+                + "\"deleteOptions\":{\"preconditions\":{\"resourceVersion\":\""
+                + version
+                + "\"}}}");
+
+    assertThat(evicted.status()).isEqualTo(201);
+    assertThat(podExists("p")).isFalse();
   }
 
   @Test
