@@ -3,13 +3,8 @@ package dev.skiff.cli;
 import com.sun.net.httpserver.HttpServer;
 import dev.skiff.controllers.ControllerManager;
 import dev.skiff.controllers.ControllerManagerOptions;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -83,12 +78,11 @@ public final class ControllerManagerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ControllerManagerOptions options = options();
-    Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    try (KubernetesClient client = ComponentServing.client(kubeconfig);
         ControllerManager manager = new ControllerManager(client, options, Clock.systemUTC())) {
-      HttpServer http = serveMetrics(manager);
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      HttpServer http =
+          ComponentServing.serveMetrics(bindAddress, manager::metricsText, manager::healthy);
+      CountDownLatch stopped = ComponentServing.shutdownLatch();
       manager.start();
       stopped.await();
       if (http != null) {
@@ -116,33 +110,6 @@ public final class ControllerManagerCommand implements Callable<Integer> {
       options = options.withRootCaPem(Files.readString(rootCaFile));
     }
     return options;
-  }
-
-  private HttpServer serveMetrics(ControllerManager manager) throws IOException {
-    int colon = bindAddress.lastIndexOf(':');
-    int port = Integer.parseInt(bindAddress.substring(colon + 1));
-    if (port == 0) {
-      return null;
-    }
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(bindAddress.substring(0, colon), port), 0);
-    server.createContext("/metrics", exchange -> respond(exchange, 200, manager.metricsText()));
-    server.createContext(
-        "/healthz",
-        exchange ->
-            respond(exchange, manager.healthy() ? 200 : 500, manager.healthy() ? "ok" : "closed"));
-    server.start();
-    return server;
-  }
-
-  private static void respond(com.sun.net.httpserver.HttpExchange exchange, int code, String body)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    exchange.sendResponseHeaders(code, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 
   private static void putIfSet(Map<String, Integer> syncs, String controller, Integer workers) {

@@ -2,11 +2,8 @@ package dev.skiff.cli;
 
 import dev.skiff.dns.DnsOptions;
 import dev.skiff.dns.DnsServer;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,11 +50,9 @@ public final class DnsCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     DnsOptions options = options();
-    Config clientConfig = Config.fromKubeconfig(Files.readString(kubeconfig));
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build();
+    try (KubernetesClient client = ComponentServing.client(kubeconfig);
         DnsServer dns = new DnsServer(client, options)) {
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      CountDownLatch stopped = ComponentServing.shutdownLatch();
       dns.start();
       stopped.await();
     }

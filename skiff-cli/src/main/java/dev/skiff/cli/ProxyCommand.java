@@ -4,10 +4,7 @@ import dev.skiff.proxy.CommandRunner;
 import dev.skiff.proxy.KubeProxy;
 import dev.skiff.proxy.ProxyMode;
 import dev.skiff.proxy.ProxyOptions;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -55,11 +52,9 @@ public final class ProxyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ProxyOptions options = options();
-    Config clientConfig = Config.fromKubeconfig(Files.readString(kubeconfig));
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build();
+    try (KubernetesClient client = ComponentServing.client(kubeconfig);
         KubeProxy proxy = new KubeProxy(client, options)) {
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      CountDownLatch stopped = ComponentServing.shutdownLatch();
       proxy.start();
       stopped.await();
     }

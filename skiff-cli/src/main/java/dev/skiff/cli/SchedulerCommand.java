@@ -1,17 +1,9 @@
 package dev.skiff.cli;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.skiff.scheduler.Scheduler;
 import dev.skiff.scheduler.SchedulerConfiguration;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -52,12 +44,11 @@ public final class SchedulerCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SchedulerConfiguration config = configuration();
-    Config clientConfig = Config.fromKubeconfig(Files.readString(kubeconfig));
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig).build();
+    try (KubernetesClient client = ComponentServing.client(kubeconfig);
         Scheduler scheduler = new Scheduler(client, config, Clock.systemUTC())) {
-      HttpServer http = serveMetrics(scheduler);
-      CountDownLatch stopped = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+      HttpServer http =
+          ComponentServing.serveMetrics(bindAddress, scheduler::metricsText, () -> true);
+      CountDownLatch stopped = ComponentServing.shutdownLatch();
       scheduler.start();
       stopped.await();
       if (http != null) {
@@ -74,28 +65,5 @@ public final class SchedulerCommand implements Callable<Integer> {
             ? SchedulerConfiguration.defaults()
             : SchedulerConfiguration.load(schedulerConfig);
     return leaderElect == null ? config : config.withLeaderElect(leaderElect);
-  }
-
-  private HttpServer serveMetrics(Scheduler scheduler) throws IOException {
-    int colon = bindAddress.lastIndexOf(':');
-    int port = Integer.parseInt(bindAddress.substring(colon + 1));
-    if (port == 0) {
-      return null;
-    }
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(bindAddress.substring(0, colon), port), 0);
-    server.createContext("/metrics", exchange -> respond(exchange, scheduler.metricsText()));
-    server.createContext("/healthz", exchange -> respond(exchange, "ok"));
-    server.start();
-    return server;
-  }
-
-  private static void respond(HttpExchange exchange, String body) throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    exchange.sendResponseHeaders(200, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 }
