@@ -1,9 +1,11 @@
 package dev.skiff.controllers.statefulset;
 
+import dev.skiff.api.Json;
 import dev.skiff.controllers.history.Revisions;
 import dev.skiff.controllers.pods.ClientPodControl;
 import dev.skiff.controllers.pods.Pods;
 import dev.skiff.controllers.replicaset.StatusWriter;
+import dev.skiff.controllers.runtime.ControllerRefManager;
 import dev.skiff.controllers.runtime.EventRecorder;
 import dev.skiff.controllers.runtime.Informers;
 import dev.skiff.controllers.runtime.ObjectKey;
@@ -11,6 +13,8 @@ import dev.skiff.controllers.runtime.ObjectWriter;
 import dev.skiff.controllers.runtime.RateLimitingQueue;
 import dev.skiff.controllers.runtime.Reconciler;
 import dev.skiff.controllers.runtime.Result;
+import dev.skiff.controllers.runtime.Selectors;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
@@ -25,6 +29,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.cache.Indexer;
+import io.fabric8.kubernetes.client.informers.cache.Lister;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -35,6 +40,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Keeps a StatefulSet's pods {@code <set>-0 .. <set>-(N-1)}: creates them with stable identity and
@@ -54,6 +60,7 @@ public final class StatefulSetController implements Reconciler {
   private final ObjectWriter<PersistentVolumeClaim> claimWriter;
   private final ObjectWriter<ControllerRevision> revisionWriter;
   private final StatusWriter<StatefulSet> statusWriter;
+  private final Function<ObjectKey, StatefulSet> freshGet;
   private final EventRecorder recorder;
   private final RateLimitingQueue<ObjectKey> queue;
   private final InstantSource clock;
@@ -67,6 +74,7 @@ public final class StatefulSetController implements Reconciler {
       ObjectWriter<PersistentVolumeClaim> claimWriter,
       ObjectWriter<ControllerRevision> revisionWriter,
       StatusWriter<StatefulSet> statusWriter,
+      Function<ObjectKey, StatefulSet> freshGet,
       EventRecorder recorder,
       RateLimitingQueue<ObjectKey> queue,
       InstantSource clock) {
@@ -78,6 +86,7 @@ public final class StatefulSetController implements Reconciler {
     this.claimWriter = claimWriter;
     this.revisionWriter = revisionWriter;
     this.statusWriter = statusWriter;
+    this.freshGet = freshGet;
     this.recorder = recorder;
     this.queue = queue;
     this.clock = clock;
@@ -123,6 +132,18 @@ public final class StatefulSetController implements Reconciler {
   }
 
   void enqueueOwner(Pod pod) {
+    if (Pods.controllerRef(pod).isEmpty()) {
+      // an orphan: a set it belongs to may adopt it
+      for (StatefulSet set :
+          new Lister<>(sets).namespace(pod.getMetadata().getNamespace()).list()) {
+        if (ordinal(set, pod) >= 0
+            && set.getSpec().getSelector() != null
+            && Selectors.matches(set.getSpec().getSelector(), labels(pod))) {
+          queue.add(ObjectKey.of(set));
+        }
+      }
+      return;
+    }
     Pods.controllerRef(pod)
         .filter(ref -> "StatefulSet".equals(ref.getKind()))
         .ifPresent(
@@ -167,7 +188,8 @@ public final class StatefulSetController implements Reconciler {
     Map<Integer, Pod> byOrdinal = new TreeMap<>();
     List<Pod> condemned = new ArrayList<>();
     int replicas = replicas(set);
-    for (Pod pod : pods.byIndex(Informers.BY_CONTROLLER_UID, uid)) {
+    List<Pod> owned = claimPods(key, set);
+    for (Pod pod : owned) {
       int ordinal = ordinal(set, pod);
       if (ordinal < 0) {
         continue;
@@ -200,6 +222,31 @@ public final class StatefulSetController implements Reconciler {
       return Result.requeueAfter(Duration.ofSeconds(minReady));
     }
     return Result.done();
+  }
+
+  /**
+   * The set's pods: owned ones that still match, plus orphans that match its selector and are named
+   * as its members (adopted); owned pods that no longer match are released.
+   */
+  private List<Pod> claimPods(ObjectKey key, StatefulSet set) {
+    LabelSelector selector = set.getSpec().getSelector();
+    ControllerRefManager<Pod> refs =
+        new ControllerRefManager<>(
+            (pod, ownerReferences) -> {
+              Pod copy = Json.MAPPER.convertValue(pod, Pod.class);
+              copy.getMetadata().setOwnerReferences(ownerReferences);
+              podWriter.update(copy);
+            },
+            set,
+            pod -> ordinal(set, pod) >= 0 && Selectors.matches(selector, labels(pod)),
+            "apps/v1",
+            "StatefulSet",
+            () -> freshGet.apply(key));
+    return refs.claim(new Lister<>(pods).namespace(key.namespace()).list());
+  }
+
+  private static Map<String, String> labels(Pod pod) {
+    return pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
   }
 
   private ControllerRevision updateRevision(

@@ -59,6 +59,13 @@ public final class StatefulSetControllers {
                         return client.apps().statefulSets().resource(latest).updateStatus();
                       }
                     }),
+            key ->
+                client
+                    .apps()
+                    .statefulSets()
+                    .inNamespace(key.namespace())
+                    .withName(key.name())
+                    .get(),
             context.recorder("statefulset-controller"),
             queue,
             context.clock());

@@ -64,6 +64,7 @@ class StatefulSetControllerTest {
               sets.put(set);
               return set;
             },
+            k -> sets.getByKey(k.cacheKey()),
             recorder,
             queue,
             clock);
@@ -380,6 +381,7 @@ class StatefulSetControllerTest {
             claimWriter,
             revisionWriter,
             set -> set,
+            k -> sets.getByKey(k.cacheKey()),
             recorder,
             queue,
             clock);
@@ -413,6 +415,33 @@ class StatefulSetControllerTest {
         .extracting(r -> r.getMetadata().getName())
         .doesNotContain(second)
         .allMatch(live::contains);
+  }
+
+  @Test
+  void adoptsMatchingOrphansAndReleasesPodsThatNoLongerMatch() {
+    put(set(2, "nginx:1").editSpec().withPodManagementPolicy("Parallel").endSpec().build());
+    Pod orphan = new Pod();
+    orphan.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+    orphan.getMetadata().setNamespace("default");
+    orphan.getMetadata().setName("web-0");
+    orphan.getMetadata().setUid("orphan-uid");
+    orphan.getMetadata().setLabels(Map.of("app", "web"));
+    pods.put(orphan);
+    controller.enqueueOwner(orphan);
+    assertThat(queue.length()).isEqualTo(1);
+    controller.reconcile(key);
+    assertThat(podWriter.updated).contains("web-0");
+    assertThat(pod("web-0").getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(ref -> assertThat(ref.getUid()).isEqualTo("ss-uid"));
+    // only web-1 was missing
+    assertThat(podWriter.created).containsExactly("web-1");
+
+    Pod relabelled = pod("web-1");
+    relabelled.getMetadata().setLabels(Map.of("app", "other"));
+    pods.put(relabelled);
+    controller.reconcile(key);
+    assertThat(pod("web-1").getMetadata().getOwnerReferences()).isNullOrEmpty();
   }
 
   @Test
