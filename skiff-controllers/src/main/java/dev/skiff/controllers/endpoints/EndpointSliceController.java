@@ -62,44 +62,11 @@ public final class EndpointSliceController implements Reconciler {
   }
 
   public ResourceEventHandler<Service> serviceHandler() {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Service s) {
-        queue.add(ObjectKey.of(s));
-      }
-
-      @Override
-      public void onUpdate(Service o, Service s) {
-        queue.add(ObjectKey.of(s));
-      }
-
-      @Override
-      public void onDelete(Service s, boolean unknown) {
-        queue.add(ObjectKey.of(s));
-      }
-    };
+    return ServicePods.serviceHandler(queue::add);
   }
 
   public ResourceEventHandler<Pod> podHandler() {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod pod) {
-        ServicePods.enqueueServicesOf(services, null, pod, queue::add);
-      }
-
-      @Override
-      public void onUpdate(Pod oldPod, Pod newPod) {
-        if (!Objects.equals(
-            oldPod.getMetadata().getResourceVersion(), newPod.getMetadata().getResourceVersion())) {
-          ServicePods.enqueueServicesOf(services, oldPod, newPod, queue::add);
-        }
-      }
-
-      @Override
-      public void onDelete(Pod pod, boolean unknown) {
-        ServicePods.enqueueServicesOf(services, pod, null, queue::add);
-      }
-    };
+    return ServicePods.podHandler(services, queue::add);
   }
 
   public ResourceEventHandler<EndpointSlice> sliceHandler() {

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.cache.Indexer;
 import io.fabric8.kubernetes.client.informers.cache.Lister;
 import java.util.HashSet;
@@ -100,5 +101,52 @@ public final class ServicePods {
       }
     }
     keys.forEach(enqueue);
+  }
+
+  /** Enqueues a Service's own key on every add, update and delete. */
+  static ResourceEventHandler<Service> serviceHandler(Consumer<ObjectKey> enqueue) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Service s) {
+        enqueue.accept(ObjectKey.of(s));
+      }
+
+      @Override
+      public void onUpdate(Service o, Service s) {
+        enqueue.accept(ObjectKey.of(s));
+      }
+
+      @Override
+      public void onDelete(Service s, boolean unknown) {
+        enqueue.accept(ObjectKey.of(s));
+      }
+    };
+  }
+
+  /**
+   * Enqueues the Services selecting a pod (before or after a change) on add, delete and every
+   * update that changes the pod's resourceVersion.
+   */
+  static ResourceEventHandler<Pod> podHandler(
+      Indexer<Service> services, Consumer<ObjectKey> enqueue) {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        enqueueServicesOf(services, null, pod, enqueue);
+      }
+
+      @Override
+      public void onUpdate(Pod oldPod, Pod newPod) {
+        if (!Objects.equals(
+            oldPod.getMetadata().getResourceVersion(), newPod.getMetadata().getResourceVersion())) {
+          enqueueServicesOf(services, oldPod, newPod, enqueue);
+        }
+      }
+
+      @Override
+      public void onDelete(Pod pod, boolean unknown) {
+        enqueueServicesOf(services, pod, null, enqueue);
+      }
+    };
   }
 }
