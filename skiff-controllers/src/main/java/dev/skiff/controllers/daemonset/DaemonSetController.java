@@ -60,13 +60,28 @@ public final class DaemonSetController implements Reconciler {
   private final StatusWriter<DaemonSet> statusWriter;
   private final EventRecorder recorder;
   private final ControllerExpectations expectations;
+  private final FailedPodBackoff failedPodsBackoff;
   private final RateLimitingQueue<ObjectKey> queue;
   private final InstantSource clock;
 
   /** What one sync decided: nodes that need a pod, pods to delete. */
-  private record Plan(List<String> create, List<Pod> delete) {
-    Plan() {
-      this(new ArrayList<>(), new ArrayList<>());
+  private static final class Plan {
+    private final List<String> create = new ArrayList<>();
+    private final List<Pod> delete = new ArrayList<>();
+    private Duration retryAfter;
+
+    List<String> create() {
+      return create;
+    }
+
+    List<Pod> delete() {
+      return delete;
+    }
+
+    void retryAfter(Duration wait) {
+      if (retryAfter == null || wait.compareTo(retryAfter) < 0) {
+        retryAfter = wait;
+      }
     }
 
     void delete(Pod pod) {
@@ -103,6 +118,7 @@ public final class DaemonSetController implements Reconciler {
     this.expectations = expectations;
     this.queue = queue;
     this.clock = clock;
+    this.failedPodsBackoff = new FailedPodBackoff(clock);
   }
 
   public ResourceEventHandler<DaemonSet> daemonSetHandler() {
@@ -233,6 +249,7 @@ public final class DaemonSetController implements Reconciler {
     allNodes.sort(Comparator.comparing(n -> n.getMetadata().getName()));
 
     RuntimeException error = null;
+    Duration retryAfter = null;
     if (expectations.satisfied(key)) {
       Plan plan = new Plan();
       manage(ds, allNodes, byNode, hash, plan);
@@ -241,6 +258,7 @@ public final class DaemonSetController implements Reconciler {
         rollingUpdate(ds, allNodes, byNode, hash, plan);
       }
       error = execute(key, ds, plan, hash);
+      retryAfter = plan.retryAfter;
     }
     DaemonSetStatus status = computeStatus(ds, allNodes, podsByNode(ds), hash);
     if (!Objects.equals(status, ds.getStatus())) {
@@ -249,6 +267,9 @@ public final class DaemonSetController implements Reconciler {
     truncateHistory(ds, history, current);
     if (error != null) {
       throw error;
+    }
+    if (retryAfter != null) {
+      return Result.requeueAfter(retryAfter);
     }
     int minReady = minReadySeconds(ds);
     if (minReady > 0 && status.getNumberAvailable() < status.getNumberReady()) {
@@ -346,9 +367,16 @@ public final class DaemonSetController implements Reconciler {
         continue;
       }
       List<Pod> failed = onNode.stream().filter(p -> "Failed".equals(Pods.phase(p))).toList();
-      for (Pod pod : failed) {
-        // a failed daemon pod is replaced
-        plan.delete(pod);
+      if (!failed.isEmpty()) {
+        // a failed daemon pod is replaced, with an exponential delay per node
+        String backoffKey = ds.getMetadata().getUid() + "/" + name;
+        Duration wait = failedPodsBackoff.remaining(backoffKey);
+        if (wait.isZero()) {
+          failedPodsBackoff.next(backoffKey);
+          failed.forEach(plan::delete);
+        } else {
+          plan.retryAfter(wait);
+        }
       }
       List<Pod> running = onNode.stream().filter(p -> !failed.contains(p)).toList();
       if (running.size() > 1) {

@@ -421,6 +421,32 @@ class DaemonSetControllerTest {
   }
 
   @Test
+  void aPodThatKeepsFailingIsReplacedWithGrowingDelays() {
+    node("n1", Map.of());
+    put(ds("agent:1").build());
+    controller.reconcile(key);
+    failPodOn("n1");
+    controller.reconcile(key);
+    assertThat(podWriter.deleted).hasSize(1);
+    controller.reconcile(key);
+    failPodOn("n1");
+    // the first replacement starts a 1 s delay: the second failure waits it out
+    var result = controller.reconcile(key);
+    assertThat(podWriter.deleted).hasSize(1);
+    assertThat(result.requeueAfter()).hasValueSatisfying(d -> assertThat(d).isPositive());
+    clock.advance(java.time.Duration.ofSeconds(2));
+    controller.reconcile(key);
+    assertThat(podWriter.deleted).hasSize(2);
+  }
+
+  private void failPodOn(String node) {
+    Pod pod = podsOn(node).get(0);
+    pod.setStatus(new PodStatus());
+    pod.getStatus().setPhase("Failed");
+    pods.put(pod);
+  }
+
+  @Test
   void tolerationMatching() {
     Toleration exists = new Toleration("NoSchedule", "k", "Exists", null, null);
     Toleration equal = new Toleration("", "k", "Equal", null, "v");
