@@ -8,6 +8,7 @@ import dev.skiff.apiserver.registry.Meta;
 import dev.skiff.apiserver.registry.UpdateMode;
 import dev.skiff.apiserver.registry.WriteOptions;
 import dev.skiff.apiserver.watch.CachedObject;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
@@ -175,10 +176,14 @@ final class PodEviction {
         delete.dryRun());
   }
 
+  private static final Duration CACHE_FRESHNESS_WAIT = Duration.ofSeconds(5);
+
   private List<ObjectNode> budgetsSelecting(ObjectNode pod) {
     String namespace = Meta.namespace(pod);
     var labels = Meta.labels(pod);
     List<ObjectNode> out = new ArrayList<>();
+    // read the budgets as consistently as a list at resourceVersion "": after this server's writes
+    budgets.cache().waitFor(0, CACHE_FRESHNESS_WAIT);
     var page = budgets.cache().list(budgets.type().keyPrefix(namespace), object -> true, null, 0);
     for (CachedObject cached : page.items()) {
       LabelSelector selector;
