@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
+  /** The first address of the default service range (10.43.0.0/16): the kubernetes service's. */
+  static final String FIRST_SERVICE_IP = "10.43.0.1";
+
   private final ControlPlaneOptions options;
   private final Store store;
   private final ClusterPki pki;
@@ -120,6 +123,11 @@ public final class ControlPlane implements AutoCloseable {
           millis(registryReady, securityReady),
           millis(securityReady, System.nanoTime()));
       address[0] = clientHost(options.bindAddress()) + ":" + server.port();
+      KubernetesService.ensure(
+          resources,
+          FIRST_SERVICE_IP,
+          KubernetesService.advertiseAddress(options.bindAddress()),
+          server.port());
       warmUp(openApi);
       ControlPlane controlPlane =
           new ControlPlane(options, store, pki, resources, server, security);
