@@ -5,20 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.testing.SkiffCluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,8 +24,7 @@ class DeploymentIT {
   private static final String NS = "deploy-test";
 
   private static ControllerManager manager;
-  private static final AtomicBoolean running = new AtomicBoolean(true);
-  private static Thread kubelet;
+  private static FakeKubelet kubelet;
 
   @BeforeAll
   static void start() {
@@ -48,45 +41,13 @@ class DeploymentIT {
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
         .create();
-    kubelet = Thread.ofVirtual().start(DeploymentIT::markPodsReady);
+    kubelet = FakeKubelet.start(cluster.client(), NS);
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
-    running.set(false);
-    kubelet.join();
+    kubelet.close();
     manager.close();
-  }
-
-  /** Marks every pending pod Running and Ready, as a kubelet would once containers start. */
-  private static void markPodsReady() {
-    KubernetesClient client = cluster.client();
-    while (running.get()) {
-      try {
-        for (Pod pod : client.pods().inNamespace(NS).list().getItems()) {
-          if (pod.getMetadata().getDeletionTimestamp() != null
-              || "Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
-            continue;
-          }
-          String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-          pod.getStatus().setPhase("Running");
-          pod.getStatus()
-              .setConditions(
-                  List.of(
-                      new PodConditionBuilder()
-                          .withType("Ready")
-                          .withStatus("True")
-                          .withLastTransitionTime(now)
-                          .build()));
-          client.pods().inNamespace(NS).resource(pod).updateStatus();
-        }
-        Thread.sleep(100);
-      } catch (KubernetesClientException e) {
-        // a pod changed or went away meanwhile: next round
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
   }
 
   private static Deployment deployment(String image) {

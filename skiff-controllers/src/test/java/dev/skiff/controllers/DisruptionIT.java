@@ -7,7 +7,6 @@ import dev.skiff.testing.SkiffCluster;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
@@ -15,14 +14,10 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,9 +32,7 @@ class DisruptionIT {
   private static final String NS = "disruption-test";
 
   private static ControllerManager manager;
-  private static final AtomicBoolean running = new AtomicBoolean(true);
-  private static final AtomicBoolean kubeletPaused = new AtomicBoolean(false);
-  private static Thread kubelet;
+  private static FakeKubelet kubelet;
 
   @BeforeAll
   static void start() {
@@ -56,47 +49,13 @@ class DisruptionIT {
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
         .create();
-    kubelet = Thread.ofVirtual().start(DisruptionIT::markPodsReady);
+    kubelet = FakeKubelet.start(cluster.client(), NS);
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
-    running.set(false);
-    kubelet.join();
+    kubelet.close();
     manager.close();
-  }
-
-  private static void markPodsReady() {
-    KubernetesClient client = cluster.client();
-    while (running.get()) {
-      try {
-        for (Pod pod : client.pods().inNamespace(NS).list().getItems()) {
-          if (kubeletPaused.get()) {
-            break;
-          }
-          if (pod.getMetadata().getDeletionTimestamp() != null
-              || "Running".equals(pod.getStatus() == null ? null : pod.getStatus().getPhase())) {
-            continue;
-          }
-          String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
-          pod.getStatus().setPhase("Running");
-          pod.getStatus()
-              .setConditions(
-                  List.of(
-                      new PodConditionBuilder()
-                          .withType("Ready")
-                          .withStatus("True")
-                          .withLastTransitionTime(now)
-                          .build()));
-          client.pods().inNamespace(NS).resource(pod).updateStatus();
-        }
-        Thread.sleep(100);
-      } catch (KubernetesClientException e) {
-        // a pod changed or went away meanwhile: next round
-      } catch (InterruptedException e) {
-        return;
-      }
-    }
   }
 
   private static PodDisruptionBudget budget() {
@@ -191,7 +150,7 @@ class DisruptionIT {
     String second = pods.get(1).getMetadata().getName();
 
     // the replacement pod stays unready until the kubelet resumes
-    kubeletPaused.set(true);
+    kubelet.pause();
     assertThat(client.pods().inNamespace(NS).withName(first).evict()).isTrue();
     assertThat(budget().getStatus().getDisruptionsAllowed()).isZero();
     assertThat(evict(second)).isFalse();
@@ -208,7 +167,7 @@ class DisruptionIT {
               assertThat(status.getConditions().get(0).getReason()).isEqualTo("InsufficientPods");
             });
     assertThat(evict(second)).isFalse();
-    kubeletPaused.set(false);
+    kubelet.resume();
 
     await()
         .atMost(Duration.ofSeconds(60))
