@@ -1,14 +1,14 @@
 package dev.skiff.controllers.cronjob;
 
 import dev.skiff.api.Json;
+import dev.skiff.client.Timestamps;
+import dev.skiff.client.events.EventRecorder;
 import dev.skiff.controllers.runtime.ControllerRefManager;
-import dev.skiff.controllers.runtime.EventRecorder;
 import dev.skiff.controllers.runtime.Informers;
 import dev.skiff.controllers.runtime.ObjectKey;
 import dev.skiff.controllers.runtime.RateLimitingQueue;
 import dev.skiff.controllers.runtime.Reconciler;
 import dev.skiff.controllers.runtime.Result;
-import dev.skiff.controllers.runtime.Timestamps;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
@@ -170,7 +170,7 @@ public final class CronJobController implements Reconciler {
     active.sort(Comparator.comparing(ObjectReference::getName));
     cj.getStatus().setActive(active.isEmpty() ? null : active);
     if (lastSuccess != null) {
-      cj.getStatus().setLastSuccessfulTime(Timestamps.format(lastSuccess));
+      cj.getStatus().setLastSuccessfulTime(Timestamps.time(lastSuccess));
     }
   }
 
@@ -332,7 +332,7 @@ public final class CronJobController implements Reconciler {
       nowActive.add(reference(created));
     }
     cj.getStatus().setActive(nowActive.isEmpty() ? null : nowActive);
-    cj.getStatus().setLastScheduleTime(Timestamps.format(mostRecent));
+    cj.getStatus().setLastScheduleTime(Timestamps.time(mostRecent));
     return next;
   }
 

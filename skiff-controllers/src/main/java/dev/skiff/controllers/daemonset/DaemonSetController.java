@@ -1,12 +1,12 @@
 package dev.skiff.controllers.daemonset;
 
 import dev.skiff.api.Json;
+import dev.skiff.client.events.EventRecorder;
 import dev.skiff.controllers.history.Revisions;
 import dev.skiff.controllers.pods.ClientPodControl;
 import dev.skiff.controllers.pods.Pods;
 import dev.skiff.controllers.replicaset.StatusWriter;
 import dev.skiff.controllers.runtime.ControllerExpectations;
-import dev.skiff.controllers.runtime.EventRecorder;
 import dev.skiff.controllers.runtime.Informers;
 import dev.skiff.controllers.runtime.ObjectKey;
 import dev.skiff.controllers.runtime.ObjectWriter;

@@ -3,15 +3,15 @@ package dev.skiff.controllers.deployment;
 import static dev.skiff.controllers.deployment.Rollouts.replicas;
 
 import dev.skiff.api.Json;
+import dev.skiff.client.Timestamps;
+import dev.skiff.client.events.EventRecorder;
 import dev.skiff.controllers.runtime.ControllerRefManager;
-import dev.skiff.controllers.runtime.EventRecorder;
 import dev.skiff.controllers.runtime.Informers;
 import dev.skiff.controllers.runtime.ObjectKey;
 import dev.skiff.controllers.runtime.RateLimitingQueue;
 import dev.skiff.controllers.runtime.Reconciler;
 import dev.skiff.controllers.runtime.Result;
 import dev.skiff.controllers.runtime.Selectors;
-import dev.skiff.controllers.runtime.Timestamps;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;

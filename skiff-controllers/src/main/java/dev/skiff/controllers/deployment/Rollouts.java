@@ -1,6 +1,6 @@
 package dev.skiff.controllers.deployment;
 
-import dev.skiff.controllers.runtime.Timestamps;
+import dev.skiff.client.Timestamps;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
@@ -265,7 +265,7 @@ public final class Rollouts {
 
   public static DeploymentCondition newCondition(
       String type, String status, String reason, String message, Instant now) {
-    String time = Timestamps.format(now);
+    String time = Timestamps.time(now);
     return new DeploymentCondition(time, time, message, reason, status, type);
   }
 

@@ -1,8 +1,8 @@
 package dev.skiff.controllers.disruption;
 
+import dev.skiff.client.Timestamps;
 import dev.skiff.controllers.pods.Pods;
 import dev.skiff.controllers.runtime.Selectors;
-import dev.skiff.controllers.runtime.Timestamps;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -264,11 +264,11 @@ public final class BudgetStatus {
       String transition =
           status.equals(c.getStatus()) && c.getLastTransitionTime() != null
               ? c.getLastTransitionTime()
-              : Timestamps.format(now);
+              : Timestamps.time(now);
       out.add(condition(status, reason, message, generation, transition));
     }
     if (!found) {
-      out.add(condition(status, reason, message, generation, Timestamps.format(now)));
+      out.add(condition(status, reason, message, generation, Timestamps.time(now)));
     }
     return out;
   }

@@ -1,19 +1,19 @@
 package dev.skiff.controllers.job;
 
 import dev.skiff.api.Json;
+import dev.skiff.client.Timestamps;
+import dev.skiff.client.events.EventRecorder;
 import dev.skiff.controllers.pods.ActivePodsRanking;
 import dev.skiff.controllers.pods.PodControl;
 import dev.skiff.controllers.pods.Pods;
 import dev.skiff.controllers.runtime.ControllerExpectations;
 import dev.skiff.controllers.runtime.ControllerRefManager;
-import dev.skiff.controllers.runtime.EventRecorder;
 import dev.skiff.controllers.runtime.Informers;
 import dev.skiff.controllers.runtime.ObjectKey;
 import dev.skiff.controllers.runtime.RateLimitingQueue;
 import dev.skiff.controllers.runtime.Reconciler;
 import dev.skiff.controllers.runtime.Result;
 import dev.skiff.controllers.runtime.SlowStart;
-import dev.skiff.controllers.runtime.Timestamps;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -246,7 +246,7 @@ public final class JobController implements Reconciler {
               "True",
               "CompletionsReached",
               "Reached expected number of succeeded pods");
-          status().setCompletionTime(Timestamps.format(now));
+          status().setCompletionTime(Timestamps.time(now));
           recorder.event(job, EventRecorder.NORMAL, "Completed", "Job completed");
         }
         setCounts(List.of(), terminating);
@@ -263,11 +263,11 @@ public final class JobController implements Reconciler {
       }
       if (conditionTrue(job, "Suspended")) {
         setCondition("Suspended", "False", "JobResumed", "Job resumed");
-        status().setStartTime(Timestamps.format(now));
+        status().setStartTime(Timestamps.time(now));
         recorder.event(job, EventRecorder.NORMAL, "Resumed", "Job resumed");
       }
       if (status().getStartTime() == null) {
-        status().setStartTime(Timestamps.format(now));
+        status().setStartTime(Timestamps.time(now));
       }
       Result result = Result.done();
       int activeCount = active.size();
@@ -556,13 +556,13 @@ public final class JobController implements Reconciler {
           existing.setStatus(conditionStatus);
           existing.setReason(reason);
           existing.setMessage(message);
-          existing.setLastProbeTime(Timestamps.format(now));
-          existing.setLastTransitionTime(Timestamps.format(now));
+          existing.setLastProbeTime(Timestamps.time(now));
+          existing.setLastTransitionTime(Timestamps.time(now));
           status().setConditions(conditions);
           return;
         }
       }
-      String time = Timestamps.format(now);
+      String time = Timestamps.time(now);
       conditions.add(new JobCondition(time, time, message, reason, conditionStatus, type));
       status().setConditions(conditions);
     }

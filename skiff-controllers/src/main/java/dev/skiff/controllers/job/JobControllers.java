@@ -1,12 +1,12 @@
 package dev.skiff.controllers.job;
 
 import dev.skiff.api.Json;
+import dev.skiff.client.events.EventRecorder;
 import dev.skiff.controllers.pods.ClientPodControl;
 import dev.skiff.controllers.runtime.ControllerContext;
 import dev.skiff.controllers.runtime.ControllerExpectations;
 import dev.skiff.controllers.runtime.ControllerRunner;
 import dev.skiff.controllers.runtime.DefaultRateLimitingQueue;
-import dev.skiff.controllers.runtime.EventRecorder;
 import dev.skiff.controllers.runtime.ObjectKey;
 import dev.skiff.controllers.runtime.RetryOnConflict;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,12 +1,12 @@
 package dev.skiff.controllers.namespace;
 
 import dev.skiff.api.Json;
+import dev.skiff.client.Timestamps;
 import dev.skiff.controllers.runtime.DiscoveredResource;
 import dev.skiff.controllers.runtime.ObjectKey;
 import dev.skiff.controllers.runtime.RateLimitingQueue;
 import dev.skiff.controllers.runtime.Reconciler;
 import dev.skiff.controllers.runtime.Result;
-import dev.skiff.controllers.runtime.Timestamps;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceCondition;
 import io.fabric8.kubernetes.api.model.NamespaceStatus;
@@ -217,7 +217,7 @@ public final class NamespaceController implements Reconciler {
     condition.setStatus(status);
     condition.setReason(reason);
     condition.setMessage(message);
-    condition.setLastTransitionTime(Timestamps.format(clock.instant()));
+    condition.setLastTransitionTime(Timestamps.time(clock.instant()));
     return condition;
   }
 

@@ -1,6 +1,6 @@
 package dev.skiff.controllers.nodeipam;
 
-import dev.skiff.controllers.runtime.EventRecorder;
+import dev.skiff.client.events.EventRecorder;
 import dev.skiff.controllers.runtime.ObjectKey;
 import dev.skiff.controllers.runtime.RateLimitingQueue;
 import dev.skiff.controllers.runtime.Reconciler;

@@ -1,13 +1,13 @@
 package dev.skiff.controllers.nodelifecycle;
 
 import dev.skiff.api.Json;
+import dev.skiff.client.Timestamps;
+import dev.skiff.client.events.EventRecorder;
 import dev.skiff.controllers.pods.Pods;
-import dev.skiff.controllers.runtime.EventRecorder;
 import dev.skiff.controllers.runtime.ObjectKey;
 import dev.skiff.controllers.runtime.RateLimitingQueue;
 import dev.skiff.controllers.runtime.Reconciler;
 import dev.skiff.controllers.runtime.Result;
-import dev.skiff.controllers.runtime.Timestamps;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.NodeStatus;
@@ -158,8 +158,8 @@ public final class NodeLifecycleController implements Reconciler {
       unknown.setReason("NodeStatusUnknown");
       unknown.setMessage("Kubelet stopped posting node status.");
       unknown.setLastHeartbeatTime(
-          existing.map(NodeCondition::getLastHeartbeatTime).orElse(Timestamps.format(now)));
-      unknown.setLastTransitionTime(Timestamps.format(now));
+          existing.map(NodeCondition::getLastHeartbeatTime).orElse(Timestamps.time(now)));
+      unknown.setLastTransitionTime(Timestamps.time(now));
       existing.ifPresent(conditions::remove);
       conditions.add(unknown);
       changed = true;
@@ -223,7 +223,7 @@ public final class NodeLifecycleController implements Reconciler {
           taint.setKey(key);
           taint.setEffect(effect);
           if (effect.equals("NoExecute")) {
-            taint.setTimeAdded(Timestamps.format(now));
+            taint.setTimeAdded(Timestamps.time(now));
           }
           result.add(taint);
         }

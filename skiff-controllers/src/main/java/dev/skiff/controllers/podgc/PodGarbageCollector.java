@@ -1,10 +1,10 @@
 package dev.skiff.controllers.podgc;
 
+import dev.skiff.client.Timestamps;
 import dev.skiff.controllers.pods.Pods;
 import dev.skiff.controllers.runtime.ObjectKey;
 import dev.skiff.controllers.runtime.Reconciler;
 import dev.skiff.controllers.runtime.Result;
-import dev.skiff.controllers.runtime.Timestamps;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.informers.cache.Indexer;

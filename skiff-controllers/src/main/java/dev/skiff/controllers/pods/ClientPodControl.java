@@ -1,7 +1,7 @@
 package dev.skiff.controllers.pods;
 
 import dev.skiff.api.Json;
-import dev.skiff.controllers.runtime.EventRecorder;
+import dev.skiff.client.events.EventRecorder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;

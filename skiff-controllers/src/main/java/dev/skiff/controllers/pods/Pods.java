@@ -1,6 +1,6 @@
 package dev.skiff.controllers.pods;
 
-import dev.skiff.controllers.runtime.Timestamps;
+import dev.skiff.client.Timestamps;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;

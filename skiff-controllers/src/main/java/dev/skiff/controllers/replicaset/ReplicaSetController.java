@@ -1,5 +1,6 @@
 package dev.skiff.controllers.replicaset;
 
+import dev.skiff.client.Timestamps;
 import dev.skiff.controllers.pods.ActivePodsRanking;
 import dev.skiff.controllers.pods.PodControl;
 import dev.skiff.controllers.pods.Pods;
@@ -12,7 +13,6 @@ import dev.skiff.controllers.runtime.Reconciler;
 import dev.skiff.controllers.runtime.Result;
 import dev.skiff.controllers.runtime.Selectors;
 import dev.skiff.controllers.runtime.SlowStart;
-import dev.skiff.controllers.runtime.Timestamps;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -389,7 +389,7 @@ public final class ReplicaSetController<T extends HasMetadata> implements Reconc
               new ReplicaStatus.ReplicaFailure(
                   diff < 0 ? "FailedCreate" : "FailedDelete",
                   messageOf(manageError),
-                  Timestamps.format(now)));
+                  Timestamps.time(now)));
     } else if (manageError == null) {
       failure = Optional.empty();
     }

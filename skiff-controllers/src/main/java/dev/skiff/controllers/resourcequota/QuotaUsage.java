@@ -1,7 +1,7 @@
 package dev.skiff.controllers.resourcequota;
 
 import dev.skiff.api.quantity.Quantity;
-import dev.skiff.controllers.runtime.Timestamps;
+import dev.skiff.client.Timestamps;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -1,5 +1,8 @@
 package dev.skiff.controllers.runtime;
 
+import dev.skiff.client.events.ClientEventRecorder;
+import dev.skiff.client.events.EventCorrelator;
+import dev.skiff.client.events.EventRecorder;
 import dev.skiff.controllers.ControllerManagerOptions;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;

@@ -2,8 +2,8 @@ package dev.skiff.controllers.nodeipam;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.skiff.client.events.EventRecorder;
 import dev.skiff.controllers.runtime.DefaultRateLimitingQueue;
-import dev.skiff.controllers.runtime.EventRecorder;
 import dev.skiff.controllers.runtime.FakeClock;
 import dev.skiff.controllers.runtime.ObjectKey;
 import dev.skiff.controllers.runtime.QueueMetrics;

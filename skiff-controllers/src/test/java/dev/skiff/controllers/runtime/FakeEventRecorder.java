@@ -1,5 +1,6 @@
 package dev.skiff.controllers.runtime;
 
+import dev.skiff.client.events.EventRecorder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.skiff.kubelet.node;
 
-import dev.skiff.kubelet.Timestamps;
+import dev.skiff.client.Timestamps;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.NodeCondition;

@@ -1,6 +1,6 @@
 package dev.skiff.kubelet.sim;
 
-import dev.skiff.kubelet.Timestamps;
+import dev.skiff.client.Timestamps;
 import dev.skiff.kubelet.pod.ContainerRuntimeStatus;
 import dev.skiff.kubelet.pod.ContainerRuntimeStatus.Running;
 import dev.skiff.kubelet.pod.ContainerRuntimeStatus.Terminated;

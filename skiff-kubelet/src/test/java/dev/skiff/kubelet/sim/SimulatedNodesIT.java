@@ -3,7 +3,7 @@ package dev.skiff.kubelet.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.skiff.kubelet.Timestamps;
+import dev.skiff.client.Timestamps;
 import dev.skiff.testing.SkiffCluster;
 import io.fabric8.kubernetes.api.model.BindingBuilder;
 import io.fabric8.kubernetes.api.model.Node;

@@ -1,9 +1,10 @@
-package dev.skiff.kubelet;
+package dev.skiff.client;
 
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 
 /**
@@ -26,8 +27,15 @@ public final class Timestamps {
     return instant.truncatedTo(ChronoUnit.MICROS).atZone(ZoneOffset.UTC);
   }
 
-  /** Parses a {@code Time} or {@code MicroTime} string; null stays null. */
+  /** Parses a {@code Time} or {@code MicroTime} string; null for a missing or unparseable one. */
   public static Instant parse(String value) {
-    return value == null || value.isEmpty() ? null : Instant.parse(value);
+    if (value == null || value.isEmpty()) {
+      return null;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 }

@@ -1,4 +1,4 @@
-package dev.skiff.controllers.runtime;
+package dev.skiff.client.events;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

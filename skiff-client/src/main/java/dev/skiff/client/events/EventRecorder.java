@@ -1,4 +1,4 @@
-package dev.skiff.controllers.runtime;
+package dev.skiff.client.events;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
