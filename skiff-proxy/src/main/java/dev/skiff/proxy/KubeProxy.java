@@ -1,6 +1,10 @@
 package dev.skiff.proxy;
 
 import dev.skiff.proxy.iptables.IptablesProxier;
+import dev.skiff.proxy.netpol.BridgeNetfilter;
+import dev.skiff.proxy.netpol.IptablesPolicyEnforcer;
+import dev.skiff.proxy.netpol.NetworkPolicyController;
+import dev.skiff.proxy.netpol.NftablesPolicyEnforcer;
 import dev.skiff.proxy.nftables.NftablesProxier;
 import dev.skiff.proxy.state.ProxyState;
 import dev.skiff.proxy.state.ServiceChangeTracker;
@@ -25,6 +29,9 @@ import org.slf4j.LoggerFactory;
  * loop, which applies a snapshot at most once per {@code minSyncPeriod}: changes arriving in
  * between are coalesced into one sync. A failed sync is retried after {@code minSyncPeriod} as a
  * full sync.
+ *
+ * <p>In the iptables and nftables modes it also enforces NetworkPolicies for the node's pods
+ * (unless {@link ProxyOptions#networkPolicy()} is off), with a {@link NetworkPolicyController}.
  */
 public final class KubeProxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KubeProxy.class);
@@ -38,6 +45,7 @@ public final class KubeProxy implements AutoCloseable {
   private final AtomicReference<ProxyState> applied = new AtomicReference<>();
   private volatile boolean running;
   private Proxier proxier;
+  private NetworkPolicyController networkPolicies;
   private Thread loop;
 
   public KubeProxy(KubernetesClient client, ProxyOptions options) {
@@ -81,6 +89,18 @@ public final class KubeProxy implements AutoCloseable {
             .inAnyNamespace()
             .inform(handler(tracker::sliceChanged, tracker::sliceDeleted)));
     loop = Thread.ofVirtual().name("kube-proxy-sync").start(this::syncLoop);
+    if (options.networkPolicy() && options.mode() != ProxyMode.USERSPACE) {
+      BridgeNetfilter.enable(options.commandRunner());
+      networkPolicies =
+          new NetworkPolicyController(
+              client,
+              options.nodeName(),
+              options.mode() == ProxyMode.IPTABLES
+                  ? new IptablesPolicyEnforcer(options.commandRunner())
+                  : new NftablesPolicyEnforcer(options.commandRunner()),
+              options.minSyncPeriod());
+      networkPolicies.start();
+    }
     log.info(
         "kube-proxy started node={} mode={} clusterCIDR={} minSyncPeriod={}",
         options.nodeName(),
@@ -92,6 +112,11 @@ public final class KubeProxy implements AutoCloseable {
   /** The state of the last successful sync, or null before the first. */
   public ProxyState appliedState() {
     return applied.get();
+  }
+
+  /** The network policies of the last successful sync; null before it or when not enforced. */
+  public dev.skiff.proxy.netpol.CompiledPolicies appliedNetworkPolicies() {
+    return networkPolicies == null ? null : networkPolicies.appliedPolicies();
   }
 
   private void nodeChanged(Node node) {
@@ -171,6 +196,9 @@ public final class KubeProxy implements AutoCloseable {
     running = false;
     informers.forEach(SharedIndexInformer::close);
     informers.clear();
+    if (networkPolicies != null) {
+      networkPolicies.close();
+    }
     wake();
     if (loop != null) {
       loop.interrupt();

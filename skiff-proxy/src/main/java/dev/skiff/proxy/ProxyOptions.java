@@ -12,13 +12,16 @@ import java.util.Objects;
  *     to use this Node's spec.podCIDR
  * @param minSyncPeriod the least time between two syncs; changes in between are coalesced
  * @param commandRunner runs iptables-restore / iptables-save / nft (tests run them in a netns)
+ * @param networkPolicy whether to enforce NetworkPolicies for this node's pods (iptables and
+ *     nftables modes; the userspace mode has no packet filter to do it with)
  */
 public record ProxyOptions(
     String nodeName,
     ProxyMode mode,
     String clusterCidr,
     Duration minSyncPeriod,
-    CommandRunner commandRunner) {
+    CommandRunner commandRunner,
+    boolean networkPolicy) {
   public static final String DEFAULT_CLUSTER_CIDR = "10.42.0.0/16";
   public static final Duration DEFAULT_MIN_SYNC_PERIOD = Duration.ofSeconds(1);
 
@@ -29,25 +32,41 @@ public record ProxyOptions(
     Objects.requireNonNull(commandRunner, "commandRunner");
   }
 
-  /** Defaults: iptables, 10.42.0.0/16, 1 s, commands on this host. */
+  /** Options with NetworkPolicy enforcement on. */
+  public ProxyOptions(
+      String nodeName,
+      ProxyMode mode,
+      String clusterCidr,
+      Duration minSyncPeriod,
+      CommandRunner commandRunner) {
+    this(nodeName, mode, clusterCidr, minSyncPeriod, commandRunner, true);
+  }
+
+  /** Defaults: iptables, 10.42.0.0/16, 1 s, commands on this host, network policies enforced. */
   public static ProxyOptions defaults(String nodeName) {
     return new ProxyOptions(
         nodeName,
         ProxyMode.IPTABLES,
         DEFAULT_CLUSTER_CIDR,
         DEFAULT_MIN_SYNC_PERIOD,
-        CommandRunner.host());
+        CommandRunner.host(),
+        true);
   }
 
   public ProxyOptions withMode(ProxyMode newMode) {
-    return new ProxyOptions(nodeName, newMode, clusterCidr, minSyncPeriod, commandRunner);
+    return new ProxyOptions(
+        nodeName, newMode, clusterCidr, minSyncPeriod, commandRunner, networkPolicy);
   }
 
   public ProxyOptions withMinSyncPeriod(Duration period) {
-    return new ProxyOptions(nodeName, mode, clusterCidr, period, commandRunner);
+    return new ProxyOptions(nodeName, mode, clusterCidr, period, commandRunner, networkPolicy);
   }
 
   public ProxyOptions withCommandRunner(CommandRunner runner) {
-    return new ProxyOptions(nodeName, mode, clusterCidr, minSyncPeriod, runner);
+    return new ProxyOptions(nodeName, mode, clusterCidr, minSyncPeriod, runner, networkPolicy);
+  }
+
+  public ProxyOptions withNetworkPolicy(boolean enforce) {
+    return new ProxyOptions(nodeName, mode, clusterCidr, minSyncPeriod, commandRunner, enforce);
   }
 }
