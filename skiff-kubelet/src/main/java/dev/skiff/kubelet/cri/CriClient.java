@@ -28,6 +28,12 @@ public final class CriClient implements AutoCloseable {
   private final EventLoopGroup eventLoop;
   private final ManagedChannel channel;
 
+  private CriClient(String endpoint, EventLoopGroup eventLoop, ManagedChannel channel) {
+    this.endpoint = endpoint;
+    this.eventLoop = eventLoop;
+    this.channel = channel;
+  }
+
   private CriClient(String endpoint, Path socket) {
     this.endpoint = endpoint;
     this.eventLoop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
@@ -44,6 +50,14 @@ public final class CriClient implements AutoCloseable {
   /** Connects lazily to {@code unix:///run/containerd/containerd.sock} or a plain socket path. */
   public static CriClient connect(String endpoint) {
     return new CriClient(endpoint, socketPath(endpoint));
+  }
+
+  /**
+   * A client over a channel someone else built (an in-process channel in tests); {@link #close()}
+   * shuts the channel down.
+   */
+  public static CriClient over(ManagedChannel channel, String endpoint) {
+    return new CriClient(endpoint, null, channel);
   }
 
   /** The socket file an endpoint names: {@code unix:///PATH} or {@code /PATH}. */
@@ -95,6 +109,8 @@ public final class CriClient implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    if (eventLoop != null) {
+      eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
   }
 }
