@@ -1,0 +1,168 @@
+package dev.skiff.kubelet;
+
+import dev.skiff.client.events.EventRecorder;
+import dev.skiff.kubelet.cri.CriClient;
+import dev.skiff.kubelet.pod.ContainerHooks;
+import dev.skiff.kubelet.pod.ContainerProbes;
+import dev.skiff.kubelet.pod.CriPodSyncer;
+import dev.skiff.kubelet.pod.Pleg;
+import dev.skiff.kubelet.pod.PodApi;
+import dev.skiff.kubelet.pod.PodRuntimeConfig;
+import dev.skiff.kubelet.pod.PodWorkers;
+import dev.skiff.kubelet.pod.PullSecrets;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's pod lifecycle, assembled: an informer on the pods bound to this node feeds the pod
+ * workers, which sync each pod against the CRI runtime; the PLEG relists the runtime every second
+ * to wake the workers of pods whose containers changed, and removes what the runtime holds for pods
+ * the API no longer has. Node registration and the Lease are not part of it.
+ */
+public final class Kubelet implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
+
+  private final KubernetesClient client;
+  private final String nodeName;
+  private final CriPodSyncer syncer;
+  private final PodWorkers workers;
+  private final Pleg pleg;
+  private final Set<String> orphansInCleanup = ConcurrentHashMap.newKeySet();
+  private SharedIndexInformer<Pod> informer;
+
+  public Kubelet(
+      KubernetesClient client,
+      String nodeName,
+      CriClient cri,
+      PodRuntimeConfig runtimeConfig,
+      ContainerProbes probes,
+      ContainerHooks hooks,
+      EventRecorder events,
+      PodApi podApi,
+      KubeletOptions options) {
+    this.client = client;
+    this.nodeName = nodeName;
+    PullSecrets secrets =
+        new PullSecrets((ns, name) -> client.secrets().inNamespace(ns).withName(name).get());
+    PodWorkers[] holder = new PodWorkers[1];
+    this.syncer =
+        new CriPodSyncer(
+            new CriPodSyncer.Dependencies(
+                cri,
+                runtimeConfig,
+                probes,
+                hooks,
+                events,
+                podApi,
+                secrets,
+                options.clock(),
+                options.hostIps(),
+                options.runtimeName(),
+                options.imagePullTimeout()),
+            uid -> holder[0].wake(uid));
+    this.workers = new PodWorkers(syncer);
+    holder[0] = workers;
+    if (options.probeRelay() != null) {
+      options.probeRelay().bind(syncer, workers::wake);
+    }
+    this.pleg =
+        new Pleg(
+            cri,
+            options.relistPeriod(),
+            new Pleg.Listener() {
+              @Override
+              public void changed(Set<String> podUids) {
+                podUids.forEach(workers::wake);
+              }
+
+              @Override
+              public void relisted(Set<String> podUids) {
+                removeOrphans(podUids);
+              }
+            });
+  }
+
+  /** Starts watching this node's pods, waits for the first list, then starts relisting. */
+  public void start() {
+    informer =
+        client.pods().inAnyNamespace().withField("spec.nodeName", nodeName).runnableInformer(0);
+    informer.addEventHandler(
+        new ResourceEventHandler<>() {
+          @Override
+          public void onAdd(Pod pod) {
+            workers.update(pod);
+          }
+
+          @Override
+          public void onUpdate(Pod oldPod, Pod newPod) {
+            workers.update(newPod);
+          }
+
+          @Override
+          public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
+            workers.remove(pod);
+          }
+        });
+    try {
+      informer.start().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted starting the pod informer", e);
+    } catch (Exception e) {
+      throw new IllegalStateException("pod informer did not sync: " + e, e);
+    }
+    pleg.start();
+    LOG.info("kubelet pod workers started node={}", nodeName);
+  }
+
+  /** The pod workers (for the kubelet API and tests). */
+  public PodWorkers workers() {
+    return workers;
+  }
+
+  /** Removes sandboxes and containers of pods that neither the API nor a worker knows. */
+  private void removeOrphans(Set<String> runtimeUids) {
+    if (informer == null || !informer.hasSynced()) {
+      return;
+    }
+    Set<String> known = new HashSet<>(workers.uids());
+    for (Pod pod : informer.getStore().list()) {
+      known.add(pod.getMetadata().getUid());
+    }
+    for (String uid : runtimeUids) {
+      if (known.contains(uid) || !orphansInCleanup.add(uid)) {
+        continue;
+      }
+      Thread.ofVirtual()
+          .name("orphan-" + uid)
+          .start(
+              () -> {
+                try {
+                  syncer.removeOrphan(uid);
+                  LOG.info("orphan pod removed uid={}", uid);
+                } catch (RuntimeException e) {
+                  LOG.warn("orphan pod cleanup failed uid={} error={}", uid, e.toString());
+                } finally {
+                  orphansInCleanup.remove(uid);
+                }
+              });
+    }
+  }
+
+  @Override
+  public void close() {
+    pleg.close();
+    if (informer != null) {
+      informer.close();
+    }
+    workers.close();
+  }
+}
