@@ -116,6 +116,9 @@ public final class NetworkPolicyController implements AutoCloseable {
           synced = current;
           applied.set(compiled);
         } catch (RuntimeException e) {
+          if (!running) {
+            return;
+          }
           log.warn("network policy sync failed, retrying error=\"{}\"", e.getMessage());
           // retry after minSyncPeriod even without a new event
           synced = -1;
