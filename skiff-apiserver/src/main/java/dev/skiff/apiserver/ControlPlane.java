@@ -1,6 +1,8 @@
 package dev.skiff.apiserver;
 
 import dev.skiff.api.catalog.ResourceCatalog;
+import dev.skiff.apiserver.auth.BootstrapToken;
+import dev.skiff.apiserver.auth.NodeTokenFile;
 import dev.skiff.apiserver.auth.Security;
 import dev.skiff.apiserver.auth.SecurityOptions;
 import dev.skiff.apiserver.auth.ServiceAccountTokens;
@@ -79,6 +81,9 @@ public final class ControlPlane implements AutoCloseable {
     Security security = null;
     try {
       ClusterPki pki = ClusterPki.loadOrCreate(options.dataDir(), options.tlsSans());
+      BootstrapToken nodeToken =
+          NodeTokenFile.loadOrCreate(
+              options.dataDir(), options.nodeToken(), pki.caCertificatePem());
       long pkiLoaded = System.nanoTime();
       ResourceCatalog catalog = ResourceCatalog.builtIn();
       resources = new ResourceHandler(store, catalog, RegistryOptions.defaults());
@@ -94,7 +99,8 @@ public final class ControlPlane implements AutoCloseable {
                   options.tokenAuthFile(),
                   ServiceAccountTokens.DEFAULT_ISSUER,
                   () -> "https://" + address[0],
-                  pki));
+                  pki,
+                  nodeToken));
       HealthChecks health = new HealthChecks();
       health.addLivenessCheck("etcd", store::currentRevision);
       OpenApiHandler openApi = new OpenApiHandler(() -> catalog, VersionInfo.GIT_VERSION);
@@ -219,6 +225,11 @@ public final class ControlPlane implements AutoCloseable {
   /** Authentication, authorization (RBAC, node) and the security APIs of this server. */
   public Security security() {
     return security;
+  }
+
+  /** The token agents join with (also in {@code <data-dir>/token}). */
+  public BootstrapToken nodeToken() {
+    return security.nodeToken();
   }
 
   /**

@@ -25,7 +25,8 @@ public record ControlPlaneOptions(
     Path etcdKeyFile,
     List<String> tlsSans,
     Path kubeconfig,
-    Path tokenAuthFile) {
+    Path tokenAuthFile,
+    String nodeToken) {
 
   public ControlPlaneOptions {
     tlsSans = List.copyOf(tlsSans);
@@ -52,6 +53,7 @@ public record ControlPlaneOptions(
         etcdKeyFile,
         tlsSans,
         kubeconfig,
+        null,
         null);
   }
 
@@ -66,6 +68,26 @@ public record ControlPlaneOptions(
         etcdKeyFile,
         tlsSans,
         kubeconfig,
-        file);
+        file,
+        nodeToken);
+  }
+
+  /**
+   * The node join token agents present ({@code --token}); null keeps the one in {@code
+   * <data-dir>/token}, or makes one.
+   */
+  public ControlPlaneOptions withNodeToken(String token) {
+    return new ControlPlaneOptions(
+        dataDir,
+        bindAddress,
+        port,
+        datastoreEndpoint,
+        etcdCaFile,
+        etcdCertFile,
+        etcdKeyFile,
+        tlsSans,
+        kubeconfig,
+        tokenAuthFile,
+        token);
   }
 }

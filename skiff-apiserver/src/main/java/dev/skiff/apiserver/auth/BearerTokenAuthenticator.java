@@ -7,15 +7,19 @@ import dev.skiff.apiserver.http.UserInfo;
 import dev.skiff.apiserver.server.Authenticator;
 import dev.skiff.storage.Store;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLSession;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code Authorization: Bearer <token>}: static tokens from the token file, then service-account
- * JWTs. A service-account token is accepted only while its service account (same uid), and the pod
- * or secret it is bound to, still exist. A bearer token nobody recognizes is 401 with the bare
- * "Unauthorized" message, whatever was wrong with it.
+ * {@code Authorization: Bearer <token>}: static tokens from the token file, bootstrap tokens (node
+ * join, kept as kube-system Secrets of type {@code bootstrap.kubernetes.io/token}), then
+ * service-account JWTs. A service-account token is accepted only while its service account (same
+ * uid), and the pod or secret it is bound to, still exist. A bearer token nobody recognizes is 401
+ * with the bare "Unauthorized" message, whatever was wrong with it.
  */
 public final class BearerTokenAuthenticator implements Authenticator, AutoCloseable {
   private final TokenFile tokenFile;
@@ -23,6 +27,67 @@ public final class BearerTokenAuthenticator implements Authenticator, AutoClosea
   private final StoreMirror<String> accountUids;
   private final StoreMirror<String> podUids;
   private final StoreMirror<SecretToken> secrets;
+  private final StoreMirror<BootstrapSecret> bootstrapSecrets;
+
+  /** A bootstrap token Secret, as Kubernetes' bootstrap authenticator reads it. */
+  record BootstrapSecret(
+      boolean bootstrap,
+      String tokenId,
+      String tokenSecret,
+      boolean usableForAuthentication,
+      String expiration,
+      List<String> extraGroups) {
+    static BootstrapSecret of(ObjectNode secret) {
+      JsonNode data = secret.path("data");
+      String groups = decode(data.path("auth-extra-groups").asString(""));
+      return new BootstrapSecret(
+          BootstrapToken.SECRET_TYPE.equals(secret.path("type").asString("")),
+          decode(data.path("token-id").asString("")),
+          decode(data.path("token-secret").asString("")),
+          "true".equals(decode(data.path("usage-bootstrap-authentication").asString(""))),
+          decode(data.path("expiration").asString("")),
+          groups.isEmpty() ? List.of() : List.of(groups.split(",")));
+    }
+
+    private static String decode(String base64) {
+      try {
+        return new String(
+            java.util.Base64.getDecoder().decode(base64), java.nio.charset.StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        return "";
+      }
+    }
+
+    /** The user the token authenticates as, when it matches and has not expired. */
+    Optional<UserInfo> user(BootstrapToken token, Instant now) {
+      if (!bootstrap
+          || !usableForAuthentication
+          || !tokenId.equals(token.id())
+          || !java.security.MessageDigest.isEqual(
+              tokenSecret.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              token.secret().getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+        return Optional.empty();
+      }
+      if (!expiration.isEmpty()) {
+        try {
+          if (!Instant.parse(expiration).isAfter(now)) {
+            return Optional.empty();
+          }
+        } catch (java.time.format.DateTimeParseException e) {
+          return Optional.empty();
+        }
+      }
+      List<String> groups = new java.util.ArrayList<>();
+      groups.add(BootstrapToken.GROUP);
+      for (String extra : extraGroups) {
+        if (extra.startsWith(BootstrapToken.GROUP + ":") && !groups.contains(extra)) {
+          groups.add(extra);
+        }
+      }
+      groups.add("system:authenticated");
+      return Optional.of(new UserInfo(token.user(), "", groups, java.util.Map.of()));
+    }
+  }
 
   /** The parts of a secret that token validation needs. */
   record SecretToken(String uid, String token) {
@@ -53,6 +118,12 @@ public final class BearerTokenAuthenticator implements Authenticator, AutoClosea
     this.podUids =
         new StoreMirror<>(store, "/registry/core/pods/", BearerTokenAuthenticator::uid, () -> {});
     this.secrets = new StoreMirror<>(store, "/registry/core/secrets/", SecretToken::of, () -> {});
+    this.bootstrapSecrets =
+        new StoreMirror<>(
+            store,
+            "/registry/core/secrets/" + BootstrapToken.NAMESPACE + "/",
+            BootstrapSecret::of,
+            () -> {});
   }
 
   private static String uid(ObjectNode object) {
@@ -63,6 +134,7 @@ public final class BearerTokenAuthenticator implements Authenticator, AutoClosea
     accountUids.start();
     podUids.start();
     secrets.start();
+    bootstrapSecrets.start();
     return this;
   }
 
@@ -70,7 +142,8 @@ public final class BearerTokenAuthenticator implements Authenticator, AutoClosea
   public boolean awaitCurrent(Duration timeout) {
     return accountUids.awaitInSync(timeout)
         && podUids.awaitInSync(timeout)
-        && secrets.awaitInSync(timeout);
+        && secrets.awaitInSync(timeout)
+        && bootstrapSecrets.awaitInSync(timeout);
   }
 
   @Override
@@ -97,6 +170,17 @@ public final class BearerTokenAuthenticator implements Authenticator, AutoClosea
       if (user.isPresent()) {
         return user;
       }
+    }
+    Optional<BootstrapToken> bootstrap = BootstrapToken.parseBearer(token);
+    if (bootstrap.isPresent()) {
+      BootstrapSecret secret =
+          bootstrapSecrets.get(
+              "/registry/core/secrets/"
+                  + BootstrapToken.NAMESPACE
+                  + "/"
+                  + BootstrapToken.SECRET_PREFIX
+                  + bootstrap.get().id());
+      return secret == null ? Optional.empty() : secret.user(bootstrap.get(), Instant.now());
     }
     return serviceAccounts
         .verify(token)
@@ -137,5 +221,6 @@ public final class BearerTokenAuthenticator implements Authenticator, AutoClosea
     accountUids.close();
     podUids.close();
     secrets.close();
+    bootstrapSecrets.close();
   }
 }

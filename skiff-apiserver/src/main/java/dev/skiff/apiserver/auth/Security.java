@@ -2,6 +2,7 @@ package dev.skiff.apiserver.auth;
 
 import dev.skiff.apiserver.admission.Admission;
 import dev.skiff.apiserver.admission.AdmissionChain;
+import dev.skiff.apiserver.admission.CsrRequester;
 import dev.skiff.apiserver.admission.DefaultStorageClass;
 import dev.skiff.apiserver.admission.LimitRanger;
 import dev.skiff.apiserver.admission.NodeRestriction;
@@ -51,6 +52,7 @@ public final class Security implements AutoCloseable {
   private final SecurityOptions options;
   private final LegacyTokenController legacyTokens;
   private final CsrSigner signer;
+  private final NodeCsrApprover approver;
 
   private Security(
       RbacAuthorizer rbac,
@@ -64,7 +66,8 @@ public final class Security implements AutoCloseable {
       Loopback loopback,
       SecurityOptions options,
       LegacyTokenController legacyTokens,
-      CsrSigner signer) {
+      CsrSigner signer,
+      NodeCsrApprover approver) {
     this.rbac = rbac;
     this.nodes = nodes;
     this.aggregator = aggregator;
@@ -77,6 +80,7 @@ public final class Security implements AutoCloseable {
     this.options = options;
     this.legacyTokens = legacyTokens;
     this.signer = signer;
+    this.approver = approver;
   }
 
   /**
@@ -91,6 +95,7 @@ public final class Security implements AutoCloseable {
     BearerTokenAuthenticator bearer = null;
     LegacyTokenController legacyTokens = null;
     CsrSigner signer = null;
+    NodeCsrApprover approver = null;
     try {
       ServiceAccountKey key = ServiceAccountKey.loadOrCreate(options.tlsDirectory());
       ServiceAccountTokens tokens =
@@ -112,6 +117,10 @@ public final class Security implements AutoCloseable {
       aggregator.start();
       rbac.awaitCurrent(Duration.ofSeconds(10));
       ClusterAuthorizer authorizer = new ClusterAuthorizer(nodes, rbac);
+      approver = new NodeCsrApprover(store, authorizer, loopback).start();
+      if (options.nodeToken() != null) {
+        ensureBootstrapSecret(loopback, options.nodeToken());
+      }
       List<Authenticator> authenticators = new ArrayList<>();
       authenticators.add(new X509Authenticator());
       authenticators.add(bearer);
@@ -129,9 +138,13 @@ public final class Security implements AutoCloseable {
           loopback,
           options,
           legacyTokens,
-          signer);
+          signer,
+          approver);
     } catch (RuntimeException e) {
       rbac.close();
+      if (approver != null) {
+        approver.close();
+      }
       if (bearer != null) {
         bearer.close();
       }
@@ -149,6 +162,27 @@ public final class Security implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /** Creates or corrects the kube-system Secret that makes the node join token valid. */
+  private static void ensureBootstrapSecret(Loopback loopback, BootstrapToken token) {
+    tools.jackson.databind.node.ObjectNode wanted = token.secretObject();
+    String collection = "/api/v1/namespaces/" + BootstrapToken.NAMESPACE + "/secrets";
+    String path = collection + "/" + wanted.path("metadata").path("name").asString();
+    java.util.Optional<tools.jackson.databind.node.ObjectNode> existing = loopback.get(path);
+    if (existing.isEmpty()) {
+      loopback.create(collection, wanted);
+    } else if (!existing.get().path("data").equals(wanted.path("data"))) {
+      tools.jackson.databind.node.ObjectNode fixed = existing.get();
+      fixed.set("data", wanted.path("data"));
+      fixed.put("type", BootstrapToken.SECRET_TYPE);
+      loopback.update(path, fixed);
+    }
+  }
+
+  /** The node join token, or null when the server has none. */
+  public BootstrapToken nodeToken() {
+    return options.nodeToken();
   }
 
   public Authenticator authenticator() {
@@ -187,6 +221,7 @@ public final class Security implements AutoCloseable {
     AdmissionChain admission =
         new AdmissionChain(
             List.of(
+                new CsrRequester(),
                 new LimitRanger(loopback),
                 new PriorityAdmission(loopback),
                 new DefaultStorageClass(loopback),
@@ -203,6 +238,7 @@ public final class Security implements AutoCloseable {
 
   @Override
   public void close() {
+    approver.close();
     signer.close();
     legacyTokens.close();
     bearer.close();

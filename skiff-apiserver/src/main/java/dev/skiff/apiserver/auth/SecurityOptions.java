@@ -12,10 +12,12 @@ import java.util.function.Supplier;
  * @param issuer the service-account token issuer, also the API audience
  * @param externalUrl the server's URL as clients reach it, for the JWKS location
  * @param pki the cluster CA: written into service-account token secrets, signs approved CSRs
+ * @param nodeToken the node join token kept valid as a bootstrap token Secret, or null
  */
 public record SecurityOptions(
     Path tlsDirectory,
     Path tokenAuthFile,
     String issuer,
     Supplier<String> externalUrl,
-    ClusterPki pki) {}
+    ClusterPki pki,
+    BootstrapToken nodeToken) {}

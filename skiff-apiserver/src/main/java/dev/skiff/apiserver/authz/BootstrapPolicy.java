@@ -24,6 +24,13 @@ public final class BootstrapPolicy {
       List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
   static final List<String> CORE = List.of("");
 
+  /** Who may have a node client certificate signed without an administrator's approval. */
+  public static final String NODE_CLIENT_CSR_ROLE =
+      "system:certificates.k8s.io:certificatesigningrequests:nodeclient";
+
+  public static final String SELF_NODE_CLIENT_CSR_ROLE =
+      "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient";
+
   private BootstrapPolicy() {}
 
   private static PolicyRule rule(List<String> verbs, String group, String... resources) {
@@ -182,6 +189,21 @@ public final class BootstrapPolicy {
                 rule(List.of("create", "patch", "update"), "", "events"),
                 rule(List.of("create", "patch", "update"), "events.k8s.io", "events"),
                 rule(List.of("list", "watch"), "discovery.k8s.io", "endpointslices"))));
+    roles.add(
+        clusterRole(
+            NODE_CLIENT_CSR_ROLE,
+            Map.of(),
+            List.of(
+                rule("create", "certificates.k8s.io", "certificatesigningrequests/nodeclient"))));
+    roles.add(
+        clusterRole(
+            SELF_NODE_CLIENT_CSR_ROLE,
+            Map.of(),
+            List.of(
+                rule(
+                    "create",
+                    "certificates.k8s.io",
+                    "certificatesigningrequests/selfnodeclient"))));
     roles.add(
         clusterRole(
             "system:node-bootstrapper",
@@ -388,6 +410,21 @@ public final class BootstrapPolicy {
             user("system:kube-controller-manager")));
     bindings.add(binding("system:node", "system:node"));
     bindings.add(binding("system:node-proxier", "system:node-proxier", user("system:kube-proxy")));
+    // node join, as kubeadm and k3s set it up: bootstrap tokens may request node client
+    // certificates, which are approved automatically, and nodes may renew their own
+    bindings.add(
+        binding(
+            "skiff:kubelet-bootstrap", "system:node-bootstrapper", group("system:bootstrappers")));
+    bindings.add(
+        binding(
+            "skiff:node-autoapprove-bootstrap",
+            NODE_CLIENT_CSR_ROLE,
+            group("system:bootstrappers")));
+    bindings.add(
+        binding(
+            "skiff:node-autoapprove-certificate-rotation",
+            SELF_NODE_CLIENT_CSR_ROLE,
+            group("system:nodes")));
     return bindings;
   }
 

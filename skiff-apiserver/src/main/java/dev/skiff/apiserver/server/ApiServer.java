@@ -72,7 +72,8 @@ public final class ApiServer implements AutoCloseable {
       Authorizer authorizer) {
     this.options = options;
     this.tls = tls;
-    this.handler = new NonResourceHandler(handler, healthChecks, options.version());
+    this.handler =
+        new NonResourceHandler(handler, healthChecks, options.version(), tls.caBundlePem());
     this.authenticator = authenticator;
     this.authorizer = authorizer;
   }

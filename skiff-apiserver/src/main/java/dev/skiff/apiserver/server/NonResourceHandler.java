@@ -14,8 +14,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers the transport's own paths — /healthz, /livez, /readyz (and one check under each) and
- * /version — and hands every other request to the API handler.
+ * Answers the transport's own paths — /healthz, /livez, /readyz (and one check under each),
+ * /version, and /cacerts (the CA bundle, public as in k3s: a joining node compares its hash with
+ * the one in its join token before trusting the server) — and hands every other request to the API
+ * handler.
  */
 final class NonResourceHandler implements ApiHandler {
   private static final Logger log = LoggerFactory.getLogger(NonResourceHandler.class);
@@ -23,16 +25,21 @@ final class NonResourceHandler implements ApiHandler {
   private static final Map<String, List<String>> NOSNIFF =
       Map.of("X-Content-Type-Options", List.of("nosniff"));
 
+  static final String CACERTS = "/cacerts";
+
   /** Paths anonymous callers may read (Kubernetes' system:public-info-viewer). */
   private static final List<String> PUBLIC_PATHS =
-      List.of("/healthz", "/livez", "/readyz", "/version");
+      List.of("/healthz", "/livez", "/readyz", "/version", CACERTS);
 
   private final ApiHandler delegate;
   private final HealthChecks checks;
   private final byte[] version;
+  private final byte[] caBundle;
 
-  NonResourceHandler(ApiHandler delegate, HealthChecks checks, VersionInfo version) {
+  NonResourceHandler(
+      ApiHandler delegate, HealthChecks checks, VersionInfo version, String caBundlePem) {
     this.delegate = delegate;
+    this.caBundle = caBundlePem.getBytes(StandardCharsets.UTF_8);
     this.checks = checks;
     this.version = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(version.toJson());
   }
@@ -54,6 +61,10 @@ final class NonResourceHandler implements ApiHandler {
     if (path.equals("/version") || path.equals("/version/")) {
       requireRead(request);
       return new ApiResponse.Full(200, "application/json", version);
+    }
+    if (path.equals(CACERTS)) {
+      requireRead(request);
+      return new ApiResponse.Full(200, TEXT, caBundle);
     }
     int second = path.indexOf('/', 1);
     String first = second < 0 ? path.substring(1) : path.substring(1, second);

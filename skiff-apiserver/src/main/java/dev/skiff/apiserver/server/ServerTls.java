@@ -22,6 +22,13 @@ public record ServerTls(
     }
   }
 
+  /** The client CAs as one PEM bundle, as {@code /cacerts} serves it. */
+  public String caBundlePem() {
+    StringBuilder bundle = new StringBuilder();
+    clientCas.forEach(ca -> bundle.append(dev.skiff.apiserver.pki.Pem.encode(ca)));
+    return bundle.toString();
+  }
+
   /** Serves the cluster PKI's serving certificate and trusts its CA for client certificates. */
   public static ServerTls fromPki(ClusterPki pki) {
     return new ServerTls(

@@ -65,7 +65,8 @@ class Http1PipelineTest {
             null,
             null,
             options,
-            new NonResourceHandler(request -> handler.handle(request), checks, options.version()),
+            new NonResourceHandler(
+                request -> handler.handle(request), checks, options.version(), "test-ca\n"),
             HEADER_AUTHENTICATOR,
             Authorizer.allowAll(),
             request -> executor.execute(request));
