@@ -99,7 +99,14 @@ public final class KubeProxy implements AutoCloseable {
                   ? new IptablesPolicyEnforcer(options.commandRunner())
                   : new NftablesPolicyEnforcer(options.commandRunner()),
               options.minSyncPeriod());
-      networkPolicies.start();
+      try {
+        networkPolicies.start();
+      } catch (RuntimeException e) {
+        // e.g. a proxy identity that may not list pods, namespaces or network policies
+        log.warn("network policies not enforced error=\"{}\"", e.getMessage());
+        networkPolicies.close();
+        networkPolicies = null;
+      }
     }
     log.info(
         "kube-proxy started node={} mode={} clusterCIDR={} minSyncPeriod={}",
