@@ -1,8 +1,6 @@
 package dev.skiff.kubelet.prober;
 
 import java.net.ConnectException;
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketTimeoutException;
@@ -52,11 +50,5 @@ final class NetErrors {
     }
     String m = e.getMessage();
     return m == null ? e.getClass().getSimpleName() : m.toLowerCase(Locale.ROOT);
-  }
-
-  /** A literal address printed as Go prints it (no reverse lookup). */
-  static String address(InetAddress a) {
-    String s = a.getHostAddress();
-    return a instanceof Inet6Address ? "[" + s + "]" : s;
   }
 }

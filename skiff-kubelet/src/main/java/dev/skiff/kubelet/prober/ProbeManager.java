@@ -8,6 +8,7 @@ import dev.skiff.kubelet.pod.PodRuntimeStatus;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Probe;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,7 +74,14 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
   @Override
   public void sync(Pod pod, PodRuntimeStatus status) {
     String uid = pod.getMetadata().getUid();
-    PodProbes probes = pods.computeIfAbsent(uid, u -> new PodProbes());
+    boolean[] first = {false};
+    PodProbes probes =
+        pods.computeIfAbsent(
+            uid,
+            u -> {
+              first[0] = true;
+              return new PodProbes();
+            });
     List<ProbeWorker> toStart = new ArrayList<>();
     synchronized (probes) {
       if (probes.removed) {
@@ -112,6 +120,21 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
       }
     }
     toStart.forEach(ProbeWorker::start);
+    boolean anyRunning =
+        status.containers().values().stream()
+            .anyMatch(c -> c.state() instanceof ContainerRuntimeStatus.Running);
+    if (first[0] && anyRunning) {
+      // ready/started said false while the pod was unknown; they may say true now
+      notifyChange(uid);
+    }
+  }
+
+  private void notifyChange(String uid) {
+    try {
+      onResultChange.accept(uid);
+    } catch (RuntimeException e) {
+      log.warn("probe result listener failed", e);
+    }
   }
 
   @Override
@@ -127,11 +150,17 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>False for a pod not synced yet: its probes are not known. The first {@link #sync} of a pod
+   * with a running container calls {@code onResultChange}, so the answer is asked again.
+   */
   @Override
   public boolean ready(String podUid, String containerName, String containerId) {
     PodProbes probes = pods.get(podUid);
     if (probes == null) {
-      return true;
+      return false;
     }
     if (!probes.startupPassed(containerName, containerId)
         || !probes.running(containerName, containerId)) {
@@ -153,11 +182,12 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
     return false;
   }
 
+  /** {@inheritDoc} False for a pod not synced yet, as {@link #ready}. */
   @Override
   public boolean started(String podUid, String containerName, String containerId) {
     PodProbes probes = pods.get(podUid);
     if (probes == null) {
-      return true;
+      return false;
     }
     return probes.running(containerName, containerId)
         && probes.startupPassed(containerName, containerId);
@@ -172,6 +202,26 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
     if (ownsScheduler) {
       scheduler.shutdown();
     }
+  }
+
+  /**
+   * How long a container killed for a failed probe gets to stop: the failed probe's own
+   * terminationGracePeriodSeconds when it sets one, else the pod's grace period (as Kubernetes).
+   *
+   * @param restartMessage the message {@link LivenessFailures#restart} was given
+   */
+  public static Duration killGracePeriod(
+      Container container, String restartMessage, Duration podGracePeriod) {
+    Probe failed = null;
+    if (restartMessage != null && restartMessage.contains(" failed liveness probe")) {
+      failed = container.getLivenessProbe();
+    } else if (restartMessage != null && restartMessage.contains(" failed startup probe")) {
+      failed = container.getStartupProbe();
+    }
+    if (failed != null && failed.getTerminationGracePeriodSeconds() != null) {
+      return Duration.ofSeconds(Math.max(0, failed.getTerminationGracePeriodSeconds()));
+    }
+    return podGracePeriod;
   }
 
   /** Containers that may have probes: regular ones and sidecars. */
@@ -243,11 +293,7 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
       if (worker.type() == ProbeType.LIVENESS || worker.stopped()) {
         return;
       }
-      try {
-        onResultChange.accept(pod.getMetadata().getUid());
-      } catch (RuntimeException e) {
-        log.warn("probe result listener failed", e);
-      }
+      notifyChange(pod.getMetadata().getUid());
     }
 
     @Override

@@ -115,6 +115,7 @@ class ProbeManagerTest {
             container(
                 "web", c -> c.withReadinessProbe(exec("ready", p -> p.withSuccessThreshold(2)))));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     assertThat(runtime.execCount("ready")).isZero();
 
     clock.runDue(); // first run at once: one success of two
@@ -139,6 +140,7 @@ class ProbeManagerTest {
             container(
                 "web", c -> c.withReadinessProbe(exec("ready", p -> p.withSuccessThreshold(2)))));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     clock.runDue();
     assertThat(probes.ready(UID, "web", "c1")).isFalse(); // one success of two; asks for a run
     assertThat(probes.ready(UID, "web", "c1")).isFalse(); // at most one run is pending
@@ -160,6 +162,7 @@ class ProbeManagerTest {
                     c.withReadinessProbe(
                         exec("ready", p -> p.withPeriodSeconds(5).withFailureThreshold(2)))));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     clock.runDue();
     assertThat(probes.ready(UID, "web", "c1")).isTrue();
     clock.advance(Duration.ofSeconds(5));
@@ -178,6 +181,7 @@ class ProbeManagerTest {
     runtime.script = exits(Map.of("live", List.of(1)));
     Pod pod = pod("Always", container("web", c -> c.withLivenessProbe(exec("live", p -> p))));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     clock.runDue();
     clock.advance(Duration.ofSeconds(10));
     assertThat(restarts).isEmpty();
@@ -214,6 +218,7 @@ class ProbeManagerTest {
             container(
                 "web", c -> c.withLivenessProbe(exec("live", p -> p.withFailureThreshold(1)))));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     clock.runDue();
     assertThat(restarts)
         .containsExactly(new Restart(UID, "web", "c1", "Container web failed liveness probe"));
@@ -227,6 +232,7 @@ class ProbeManagerTest {
             container(
                 "web", c -> c.withLivenessProbe(exec("live", p -> p.withInitialDelaySeconds(15)))));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     clock.runDue();
     clock.advance(Duration.ofSeconds(10));
     assertThat(runtime.execCount("live")).isZero();
@@ -247,6 +253,7 @@ class ProbeManagerTest {
                         .withLivenessProbe(exec("live", p -> p))
                         .withReadinessProbe(exec("ready", p -> p))));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     clock.runDue();
     assertThat(probes.started(UID, "web", "c1")).isFalse();
     assertThat(probes.ready(UID, "web", "c1")).isFalse();
@@ -286,6 +293,7 @@ class ProbeManagerTest {
                     c.withStartupProbe(
                         exec("start", p -> p.withPeriodSeconds(2).withFailureThreshold(2)))));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     clock.runDue();
     clock.advance(Duration.ofSeconds(2));
     assertThat(restarts)
@@ -298,6 +306,7 @@ class ProbeManagerTest {
   void newContainerIdResetsResultsAndStoppedContainerIsNotProbed() {
     Pod pod = pod("Always", container("web", c -> c.withReadinessProbe(exec("ready", p -> p))));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     clock.runDue();
     assertThat(probes.ready(UID, "web", "c1")).isTrue();
 
@@ -335,12 +344,38 @@ class ProbeManagerTest {
   }
 
   @Test
-  void containersWithoutProbesAreReadyAndStarted() {
+  void containersWithoutProbesAreReadyAndStartedOnceThePodIsSynced() {
     Pod pod = pod("Always", container("web", c -> c));
+    // not synced yet: its probes are unknown
+    assertThat(probes.ready(UID, "web", "c1")).isFalse();
+    assertThat(probes.started(UID, "web", "c1")).isFalse();
     probes.sync(pod, running("web", "c1", T0));
+    assertThat(changes).containsExactly(UID); // so the pod worker asks again
     assertThat(probes.ready(UID, "web", "c1")).isTrue();
     assertThat(probes.started(UID, "web", "c1")).isTrue();
+    probes.sync(pod, running("web", "c1", T0));
+    assertThat(changes).containsExactly(UID);
     assertThat(clock.pending()).isZero();
+  }
+
+  @Test
+  void killGracePeriodIsTheFailedProbesOwn() {
+    Container c =
+        container(
+            "web",
+            b ->
+                b.withLivenessProbe(exec("live", p -> p.withTerminationGracePeriodSeconds(3L)))
+                    .withStartupProbe(exec("start", p -> p)));
+    Duration pod = Duration.ofSeconds(30);
+    assertThat(
+            ProbeManager.killGracePeriod(
+                c, "Container web failed liveness probe, will be restarted", pod))
+        .isEqualTo(Duration.ofSeconds(3));
+    assertThat(
+            ProbeManager.killGracePeriod(
+                c, "Container web failed startup probe, will be restarted", pod))
+        .isEqualTo(pod);
+    assertThat(ProbeManager.killGracePeriod(c, "FailedPostStartHook", pod)).isEqualTo(pod);
   }
 
   @Test
@@ -366,6 +401,7 @@ class ProbeManagerTest {
                                 .endHttpGet()
                                 .build())));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     clock.runDue();
     clock.advance(Duration.ofSeconds(30));
     assertThat(events.messages("Unhealthy"))
@@ -404,6 +440,7 @@ class ProbeManagerTest {
                                 .build())
                         .withReadinessProbe(exec("ready", p -> p))));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     clock.runDue();
     assertThat(events.messages("Unhealthy"))
         .containsExactlyInAnyOrder(
@@ -421,6 +458,7 @@ class ProbeManagerTest {
     runtime.script = exits(Map.of("live", List.of(1)));
     Pod pod = pod("Always", container("web", c -> c.withLivenessProbe(exec("live", p -> p))));
     probes.sync(pod, running("web", "c1", T0));
+    changes.clear(); // the first sync's notice (see containersWithoutProbesAreReadyAndStarted)
     clock.runDue();
     assertThat(runtime.execCount("live")).isEqualTo(1);
     Pod deleting =
