@@ -14,6 +14,7 @@ import dev.skiff.apiserver.openapi.OpenApiHandler;
 import dev.skiff.apiserver.pki.ClusterPki;
 import dev.skiff.apiserver.pki.IssuedCertificate;
 import dev.skiff.apiserver.pki.KubeconfigWriter;
+import dev.skiff.apiserver.proxy.KubeletProxy;
 import dev.skiff.apiserver.rest.RegistryOptions;
 import dev.skiff.apiserver.rest.ResourceHandler;
 import dev.skiff.apiserver.server.ApiServer;
@@ -50,6 +51,7 @@ public final class ControlPlane implements AutoCloseable {
   private final ResourceHandler resources;
   private final ApiServer server;
   private final Security security;
+  private final KubeletProxy kubelets;
   private boolean closed;
 
   private ControlPlane(
@@ -58,13 +60,15 @@ public final class ControlPlane implements AutoCloseable {
       ClusterPki pki,
       ResourceHandler resources,
       ApiServer server,
-      Security security) {
+      Security security,
+      KubeletProxy kubelets) {
     this.options = options;
     this.store = store;
     this.pki = pki;
     this.resources = resources;
     this.server = server;
     this.security = security;
+    this.kubelets = kubelets;
   }
 
   /**
@@ -79,6 +83,7 @@ public final class ControlPlane implements AutoCloseable {
     ResourceHandler resources = null;
     ApiServer server = null;
     Security security = null;
+    KubeletProxy kubelets = null;
     try {
       ClusterPki pki = ClusterPki.loadOrCreate(options.dataDir(), options.tlsSans());
       BootstrapToken nodeToken =
@@ -104,11 +109,14 @@ public final class ControlPlane implements AutoCloseable {
       HealthChecks health = new HealthChecks();
       health.addLivenessCheck("etcd", store::currentRevision);
       OpenApiHandler openApi = new OpenApiHandler(() -> catalog, VersionInfo.GIT_VERSION);
+      kubelets = KubeletProxy.start(resources, pki);
+      ResourceCatalog discovered = KubeletProxy.withMetricsApi(catalog);
       ApiRouter router =
           new ApiRouter(
-              new DiscoveryHandler(() -> catalog, () -> address[0]),
+              new DiscoveryHandler(() -> discovered, () -> address[0]),
               openApi,
               new ComponentStatusHandler(LeaseProbes.of(store, InstantSource.system())),
+              kubelets,
               resources);
       server =
           new ApiServer(
@@ -136,7 +144,7 @@ public final class ControlPlane implements AutoCloseable {
           server.port());
       warmUp(openApi);
       ControlPlane controlPlane =
-          new ControlPlane(options, store, pki, resources, server, security);
+          new ControlPlane(options, store, pki, resources, server, security, kubelets);
       KubeconfigWriter.writeAdmin(options.kubeconfig(), controlPlane.url(), pki);
       return controlPlane;
     } catch (RuntimeException e) {
@@ -145,6 +153,9 @@ public final class ControlPlane implements AutoCloseable {
       }
       if (security != null) {
         security.close();
+      }
+      if (kubelets != null) {
+        kubelets.close();
       }
       if (resources != null) {
         resources.close();
@@ -249,6 +260,7 @@ public final class ControlPlane implements AutoCloseable {
     }
     closed = true;
     server.close();
+    kubelets.close();
     security.close();
     resources.close();
     store.close();

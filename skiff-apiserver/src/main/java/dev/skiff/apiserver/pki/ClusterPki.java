@@ -64,6 +64,9 @@ public final class ClusterPki {
   public static final Duration LEAF_VALIDITY = Duration.ofDays(365);
   public static final Duration RENEW_BEFORE = Duration.ofDays(90);
 
+  /** The user name of the API server's client certificate toward kubelets. */
+  public static final String KUBELET_CLIENT_USER = "kube-apiserver-kubelet-client";
+
   /** The names every serving certificate covers besides the host's own. */
   public static final List<String> DEFAULT_SANS =
       List.of(
@@ -86,6 +89,7 @@ public final class ClusterPki {
   private final IssuedCertificate ca;
   private final IssuedCertificate serving;
   private final IssuedCertificate admin;
+  private final IssuedCertificate kubeletClient;
 
   /**
    * Loads the PKI under {@code dataDir/tls}, creating what is missing.
@@ -126,6 +130,15 @@ public final class ClusterPki {
           store("admin", issueClientCertificate("admin", List.of("system:masters"), LEAF_VALIDITY));
     }
     this.admin = existingAdmin;
+    IssuedCertificate existingKubeletClient = loadValidLeaf("apiserver-kubelet-client");
+    if (existingKubeletClient == null) {
+      existingKubeletClient =
+          store(
+              "apiserver-kubelet-client",
+              issueClientCertificate(
+                  KUBELET_CLIENT_USER, List.of("system:masters"), LEAF_VALIDITY));
+    }
+    this.kubeletClient = existingKubeletClient;
   }
 
   public Path directory() {
@@ -148,6 +161,14 @@ public final class ClusterPki {
   /** The cluster-admin client certificate (CN=admin, O=system:masters). */
   public IssuedCertificate adminCertificate() {
     return admin;
+  }
+
+  /**
+   * The API server's identity toward kubelets (CN=kube-apiserver-kubelet-client, O=system:masters),
+   * used for logs, exec, attach, port-forward, node proxy and metrics.
+   */
+  public IssuedCertificate kubeletClientCertificate() {
+    return kubeletClient;
   }
 
   /**

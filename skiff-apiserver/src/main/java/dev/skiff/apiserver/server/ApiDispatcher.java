@@ -3,9 +3,12 @@ package dev.skiff.apiserver.server;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiHandler;
 import dev.skiff.apiserver.http.ApiResponse;
+import dev.skiff.apiserver.http.ConnectionTakeover;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
@@ -15,6 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -36,6 +40,20 @@ final class ApiDispatcher extends SimpleChannelInboundHandler<ServerRequest> {
           + "base64.channel.k8s.io,binary.k8s.io,base64.binary.k8s.io";
 
   private static final int MAX_WEBSOCKET_FRAME = 64 * 1024;
+
+  /** The HTTP/1.1 handlers {@link ApiServerInitializer} installs, the codec last. */
+  private static final List<String> HTTP_HANDLERS =
+      List.of(
+          "exceptions",
+          "dispatcher",
+          "authorization",
+          "authentication",
+          "decoder",
+          "aggregator",
+          "access-log",
+          "sequence",
+          "keep-alive",
+          "http");
 
   private final ApiHandler handler;
   private final Executor executor;
@@ -79,6 +97,7 @@ final class ApiDispatcher extends SimpleChannelInboundHandler<ServerRequest> {
                   full.body(),
                   full.headers(),
                   request.auditId()));
+      case ApiResponse.Upgrade upgrade -> switchProtocols(ctx, request, upgrade.takeover());
       case ApiResponse.Stream stream -> {
         if (request.api().websocket() && !(ctx.channel() instanceof Http2StreamChannel)) {
           startWebSocket(ctx, request, stream);
@@ -87,6 +106,41 @@ final class ApiDispatcher extends SimpleChannelInboundHandler<ServerRequest> {
         }
       }
     }
+  }
+
+  /**
+   * Leaves HTTP on this connection for the protocol a backend agreed to (SPDY, WebSocket): the
+   * takeover's handler goes in first so that bytes the codec still buffers reach it, then every
+   * HTTP handler is removed (the codec last), then the takeover answers the switch.
+   */
+  private static void switchProtocols(
+      ChannelHandlerContext ctx, ServerRequest request, ConnectionTakeover takeover) {
+    if (ctx.channel() instanceof Http2StreamChannel) {
+      takeover.abandon();
+      ctx.writeAndFlush(
+          Responses.status(
+              ApiException.badRequest("protocol upgrades are only supported over HTTP/1.1"),
+              request.auditId()));
+      return;
+    }
+    Channel channel = ctx.channel();
+    channel
+        .eventLoop()
+        .execute(
+            () -> {
+              if (!channel.isActive()) {
+                takeover.abandon();
+                return;
+              }
+              ChannelPipeline pipeline = channel.pipeline();
+              pipeline.addLast("takeover", takeover.handler());
+              for (String name : HTTP_HANDLERS) {
+                if (pipeline.get(name) != null) {
+                  pipeline.remove(name);
+                }
+              }
+              takeover.start(channel);
+            });
   }
 
   private static ApiException internalError(ServerRequest request, Throwable e) {
