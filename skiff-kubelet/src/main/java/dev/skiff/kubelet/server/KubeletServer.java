@@ -216,7 +216,7 @@ public final class KubeletServer implements AutoCloseable {
       JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
       while ((object = parser.readObject()) != null) {
         if (object instanceof PEMKeyPair pair) {
-          return converter.getKeyPair(pair).getPrivate();
+          return converter.getPrivateKey(pair.getPrivateKeyInfo());
         }
         if (object instanceof PrivateKeyInfo info) {
           return converter.getPrivateKey(info);

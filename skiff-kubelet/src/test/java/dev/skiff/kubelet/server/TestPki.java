@@ -37,8 +37,9 @@ final class TestPki {
       return pem(certificate);
     }
 
+    /** PKCS#8, which carries the key's curve. */
     String keyPem() {
-      return pem(key);
+      return pem(new org.bouncycastle.util.io.pem.PemObject("PRIVATE KEY", key.getEncoded()));
     }
   }
 
