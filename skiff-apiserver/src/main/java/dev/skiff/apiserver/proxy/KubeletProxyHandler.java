@@ -192,9 +192,12 @@ final class KubeletProxyHandler implements ApiHandler {
     requireUpgrade(request);
     KubeletEndpoint kubelet = kubeletOf(pod);
     Map<String, List<String>> query = new LinkedHashMap<>();
+    // PodExecOptions/PodAttachOptions as the kubelet's streaming server names them
+    Map<String, String> flags =
+        Map.of("stdin", "input", "stdout", "output", "stderr", "error", "tty", "tty");
     for (String flag : List.of("stdin", "stdout", "stderr", "tty")) {
       if (isTrue(request.param(flag))) {
-        query.put(flag, List.of("1"));
+        query.put(flags.get(flag), List.of("1"));
       }
     }
     if (kind.equals("exec")) {
@@ -214,9 +217,17 @@ final class KubeletProxyHandler implements ApiHandler {
     requireUpgrade(request);
     KubeletEndpoint kubelet = kubeletOf(pod);
     Map<String, List<String>> query = new LinkedHashMap<>();
-    List<String> ports = request.query().get("ports");
-    if (ports != null) {
-      query.put("ports", ports);
+    // PodPortForwardOptions.ports become the kubelet's repeated "port" parameter
+    List<String> ports = new ArrayList<>();
+    for (String value : request.query().getOrDefault("ports", List.of())) {
+      for (String port : value.split(",")) {
+        if (!port.isBlank()) {
+          ports.add(port.strip());
+        }
+      }
+    }
+    if (!ports.isEmpty()) {
+      query.put("port", ports);
     }
     String path = "/portForward/" + namespace + "/" + name;
     return upgrade(request, true, kubelet.host(), kubelet.port(), path, query, DIALING);

@@ -484,7 +484,7 @@ class KubeletProxyTest {
     assertThat(exec.method()).isEqualTo("POST");
     assertThat(exec.uri())
         .startsWith("/exec/default/web/app?")
-        .contains("stdin=1", "stdout=1", "command=sh", "command=-c", "command=echo%20hi");
+        .contains("input=1", "output=1", "command=sh", "command=-c", "command=echo%20hi");
     assertThat(exec.headers()).containsKey("X-Stream-Protocol-Version");
     assertThat(exec.headers()).doesNotContainKey("Authorization");
     assertThat(exec.clientCn()).contains("CN=kube-apiserver-kubelet-client");
@@ -495,7 +495,7 @@ class KubeletProxyTest {
     try (SSLSocket socket = upgradeSocket()) {
       send(
           socket,
-          "GET /api/v1/namespaces/default/pods/web/portforward?ports=8080 HTTP/1.1\r\n"
+          "GET /api/v1/namespaces/default/pods/web/portforward?ports=8080,9090 HTTP/1.1\r\n"
               + "Host: 127.0.0.1\r\n"
               + "Connection: Upgrade\r\n"
               + "Upgrade: websocket\r\n"
@@ -509,7 +509,8 @@ class KubeletProxyTest {
       assertThat(readLine(in)).isEqualTo("ping");
     }
     assertThat(kubelet.seen())
-        .anySatisfy(s -> assertThat(s.uri()).isEqualTo("/portForward/default/web?ports=8080"));
+        .anySatisfy(
+            s -> assertThat(s.uri()).isEqualTo("/portForward/default/web?port=8080&port=9090"));
   }
 
   @Test
