@@ -41,6 +41,24 @@ public final class Backoff {
     return Duration.between(eventTime, clock.instant()).compareTo(entry.backoff()) < 0;
   }
 
+  /**
+   * Whether an attempt at {@code now} must still wait since the key's last recorded failure (how
+   * image pulls back off, where the failure time is when the kubelet saw it).
+   */
+  public synchronized boolean inBackOffSinceUpdate(String key, Instant now) {
+    Entry entry = entries.get(key);
+    if (entry == null || expired(now, entry.lastUpdate())) {
+      return false;
+    }
+    return Duration.between(entry.lastUpdate(), now).compareTo(entry.backoff()) < 0;
+  }
+
+  /** When the key's back-off since its last recorded failure ends; now without one. */
+  public synchronized Instant retryAfterUpdate(String key) {
+    Entry entry = entries.get(key);
+    return entry == null ? clock.instant() : entry.lastUpdate().plus(entry.backoff());
+  }
+
   /** Records a failure at {@code eventTime}: arms or doubles the key's back-off. */
   public synchronized void next(String key, Instant eventTime) {
     Entry entry = entries.get(key);

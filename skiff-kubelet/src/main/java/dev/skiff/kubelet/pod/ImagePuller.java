@@ -91,7 +91,7 @@ public final class ImagePuller {
     }
     String key = pod.getMetadata().getUid() + "/image/" + image;
     Instant now = clock.instant();
-    if (backoff.inBackOffSince(key, now)) {
+    if (backoff.inBackOffSinceUpdate(key, now)) {
       String message = "Back-off pulling image \"" + image + "\"";
       events.event(pod, EventRecorder.NORMAL, "BackOff", message);
       throw new ContainerStartException(IMAGE_PULL_BACK_OFF, message);
@@ -126,7 +126,7 @@ public final class ImagePuller {
   /** When a failed pull of this image for this pod may be retried. */
   public Instant retryAt(Pod pod, String image) {
     String key = pod.getMetadata().getUid() + "/image/" + image;
-    return backoff.retryAt(key, clock.instant());
+    return backoff.retryAfterUpdate(key);
   }
 
   private String pull(Pod pod, String image, PodSandboxConfig sandbox) {

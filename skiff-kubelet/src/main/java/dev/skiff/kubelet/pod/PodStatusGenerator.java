@@ -120,7 +120,9 @@ public final class PodStatusGenerator {
       for (Container c : spec.getInitContainers()) {
         ContainerRuntimeStatus s = runtime.containers().get(c.getName());
         if (isSidecar(c)) {
-          if (s == null || !s.started()) {
+          // a sidecar counts as initialized once it started, or once the regular containers have
+          // run (it may have been stopped since, when they completed)
+          if ((s == null || !s.started()) && !anyRegularContainerRan(spec, runtime)) {
             return PENDING;
           }
           continue;
@@ -178,6 +180,16 @@ public final class PodStatusGenerator {
       return RUNNING;
     }
     return PENDING;
+  }
+
+  private static boolean anyRegularContainerRan(PodSpec spec, PodRuntimeStatus runtime) {
+    for (Container c : spec.getContainers()) {
+      ContainerRuntimeStatus s = runtime.containers().get(c.getName());
+      if (s != null && !(s.state() instanceof Waiting && s.lastTerminated() == null)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public static String restartPolicy(PodSpec spec) {

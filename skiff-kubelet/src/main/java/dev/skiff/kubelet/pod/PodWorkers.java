@@ -175,8 +175,13 @@ public final class PodWorkers implements AutoCloseable {
           lock.lock();
           try {
             long nanos = wait.toNanos();
-            while (!pending && nanos > 0 && !stopped) {
-              nanos = signal.awaitNanos(nanos);
+            // the worker starts before its first pod is handed over
+            while (!stopped && (pod == null || (!pending && nanos > 0))) {
+              if (pod == null) {
+                signal.await();
+              } else {
+                nanos = signal.awaitNanos(nanos);
+              }
             }
             pending = false;
             current = pod;
