@@ -1,5 +1,6 @@
 package dev.skiff.kubelet.runtime;
 
+import dev.skiff.kubelet.image.PauseImage;
 import dev.skiff.kubelet.network.NetNamespace;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,8 +32,8 @@ public record ContainerdOptions(
     NetNamespace netns,
     Duration startTimeout) {
 
-  /** The sandbox image name until the image package publishes its own constant. */
-  public static final String DEFAULT_SANDBOX_IMAGE = "skiff.local/pause:3.10";
+  /** The pause image the agent builds and imports itself. */
+  public static final String DEFAULT_SANDBOX_IMAGE = PauseImage.REFERENCE;
 
   public static final Path DEFAULT_CNI_BIN_DIR = Path.of("/usr/lib/cni");
 

@@ -1,9 +1,11 @@
 package dev.skiff.kubelet.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -85,18 +87,18 @@ class CniBridgeIT {
             .redirectErrorStream(true)
             .start();
 
-    String body = "";
-    for (int attempt = 0; attempt < 50 && !body.contains("hello"); attempt++) {
-      var fetched =
-          node.execute(
-              List.of("busybox", "wget", "-q", "-T", "2", "-O", "-", "http://192.168.90.2:8080/"),
-              null,
-              Map.of());
-      body = fetched.stdout();
-      if (!body.contains("hello")) {
-        Thread.sleep(100);
-      }
-    }
-    assertThat(body).isEqualTo("hello from the pod\n");
+    // busybox nc, not wget: the static busybox wget segfaults on this host
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        node.execute(
+                                List.of("busybox", "nc", "192.168.90.2", "8080"),
+                                "GET / HTTP/1.0\r\n\r\n",
+                                Map.of())
+                            .stdout())
+                    .startsWith("HTTP/1.1 200 OK")
+                    .endsWith("\r\n\r\nhello from the pod\n"));
   }
 }
