@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -178,6 +179,9 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     }
 
     RuntimePod after = pods.inspect(uid);
+    if (removeDeadAttempts(after)) {
+      after = pods.inspect(uid);
+    }
     PodStatus status = writeStatus(pod, after, st, false);
     deps.probes().sync(pod, runtimeStatus(pod, after, st));
     boolean finished = isTerminal(status);
@@ -334,6 +338,50 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     return b.build();
   }
 
+  /**
+   * Removes exited attempts of a container beyond the newest two (the current one and the one its
+   * lastState reports), and sandboxes that are stopped and hold no container any more, so a
+   * container in CrashLoopBackOff does not pile up dead containers.
+   */
+  private boolean removeDeadAttempts(RuntimePod runtime) {
+    boolean removed = false;
+    Map<String, Integer> seen = new HashMap<>();
+    for (RuntimeContainer c : runtime.containers()) {
+      int n = seen.merge(c.name(), 1, Integer::sum);
+      if (n > 2 && c.exited()) {
+        removeContainer(c.id());
+        removed = true;
+      }
+    }
+    Set<String> withContainers = new HashSet<>();
+    runtime.containers().forEach(c -> withContainers.add(c.sandboxId()));
+    for (Sandbox s : runtime.sandboxes().stream().skip(1).toList()) {
+      if (!s.ready() && !withContainers.contains(s.id())) {
+        try {
+          cri.runtime()
+              .removePodSandbox(
+                  RemovePodSandboxRequest.newBuilder().setPodSandboxId(s.id()).build());
+          removed = true;
+        } catch (RuntimeException e) {
+          if (!CriErrors.isNotFound(e)) {
+            throw e;
+          }
+        }
+      }
+    }
+    return removed;
+  }
+
+  private void removeContainer(String id) {
+    try {
+      cri.runtime().removeContainer(RemoveContainerRequest.newBuilder().setContainerId(id).build());
+    } catch (RuntimeException e) {
+      if (!CriErrors.isNotFound(e)) {
+        throw e;
+      }
+    }
+  }
+
   // ------------------------------------------------------------ TERMINATING
 
   @Override
@@ -478,14 +526,7 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
 
   private void removeFromRuntime(RuntimePod runtime) {
     for (RuntimeContainer c : runtime.containers()) {
-      try {
-        cri.runtime()
-            .removeContainer(RemoveContainerRequest.newBuilder().setContainerId(c.id()).build());
-      } catch (RuntimeException e) {
-        if (!CriErrors.isNotFound(e)) {
-          throw e;
-        }
-      }
+      removeContainer(c.id());
     }
     for (Sandbox s : runtime.sandboxes()) {
       try {

@@ -329,6 +329,9 @@ class CriPodSyncerTest {
           .isEqualTo("back-off " + backoff + " restarting failed container=app pod=p_default(u1)");
     }
     assertThat(status(api.last(), "app").getRestartCount()).isEqualTo(1 + expected.size());
+    // dead attempts beyond the current and the previous one are removed from the runtime
+    assertThat(runtime.attempts("app")).hasSize(2);
+    assertThat(status(api.last(), "app").getLastState().getTerminated().getExitCode()).isEqualTo(1);
   }
 
   @Test
@@ -378,7 +381,7 @@ class CriPodSyncerTest {
     clock.advance(Duration.ofSeconds(11));
     syncer.syncPod(pod);
     PodSyncer.SyncResult result = syncer.syncPod(pod);
-    assertThat(runtime.attempts("app")).hasSize(3);
+    assertThat(status(api.last(), "app").getRestartCount()).isEqualTo(2);
     assertThat(api.last().getPhase()).isEqualTo("Succeeded");
     assertThat(result.finished()).isTrue();
     assertThat(status(api.last(), "app").getState().getTerminated().getReason())
