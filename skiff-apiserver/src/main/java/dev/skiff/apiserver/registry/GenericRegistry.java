@@ -139,43 +139,51 @@ public final class GenericRegistry {
     if (hasStatus && !strategy.traits().keepsStatusOnCreate()) {
       object.remove("status");
     }
-    strategy.prepareForCreate(object);
-    List<FieldError> errors = new ArrayList<>();
-    errors.addAll(MetadataValidation.validate(object, strategy.traits().nameRule()));
-    errors.addAll(strategy.validate(object));
-    if (!errors.isEmpty()) {
-      throw invalid(Meta.name(object), errors);
-    }
-    if (type.namespaced()) {
-      context.namespaces().checkCreate(namespace, type.group(), type.plural(), Meta.name(object));
-    }
-    Admission.admit(
-        AdmissionRequest.Operation.CREATE,
-        type,
-        "",
-        namespace,
-        Meta.name(object),
-        object,
-        null,
-        options.dryRun());
-    ManagedFields.record(object, null, options, null, context.clock());
-    if (options.dryRun()) {
-      return new WriteResult(object, true, false);
-    }
-    for (int attempt = 1; ; attempt++) {
-      String name = Meta.name(object);
-      try {
-        long rev = store.create(type.key(namespace, name), encode(object));
-        cache.noteWrite(rev);
-        metadata.put("resourceVersion", Long.toString(rev));
+    boolean stored = false;
+    try {
+      strategy.prepareForCreate(object);
+      List<FieldError> errors = new ArrayList<>();
+      errors.addAll(MetadataValidation.validate(object, strategy.traits().nameRule()));
+      errors.addAll(strategy.validate(object));
+      if (!errors.isEmpty()) {
+        throw invalid(Meta.name(object), errors);
+      }
+      if (type.namespaced()) {
+        context.namespaces().checkCreate(namespace, type.group(), type.plural(), Meta.name(object));
+      }
+      Admission.admit(
+          AdmissionRequest.Operation.CREATE,
+          type,
+          "",
+          namespace,
+          Meta.name(object),
+          object,
+          null,
+          options.dryRun());
+      ManagedFields.record(object, null, options, null, context.clock());
+      if (options.dryRun()) {
         return new WriteResult(object, true, false);
-      } catch (KeyExists e) {
-        if (!generated || attempt >= GENERATE_NAME_ATTEMPTS) {
+      }
+      for (int attempt = 1; ; attempt++) {
+        String name = Meta.name(object);
+        try {
+          long rev = store.create(type.key(namespace, name), encode(object));
+          cache.noteWrite(rev);
+          metadata.put("resourceVersion", Long.toString(rev));
+          stored = true;
+          return new WriteResult(object, true, false);
+        } catch (KeyExists e) {
+          if (!generated || attempt >= GENERATE_NAME_ATTEMPTS) {
+            throw StorageErrors.translate(e, type, name);
+          }
+          metadata.put("name", generateName(generateName));
+        } catch (StoreException e) {
           throw StorageErrors.translate(e, type, name);
         }
-        metadata.put("name", generateName(generateName));
-      } catch (StoreException e) {
-        throw StorageErrors.translate(e, type, name);
+      }
+    } finally {
+      if (strategy instanceof CreateFinisher finisher) {
+        finisher.finishCreate(object, stored);
       }
     }
   }

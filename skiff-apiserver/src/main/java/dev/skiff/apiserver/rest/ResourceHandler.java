@@ -19,6 +19,7 @@ import dev.skiff.apiserver.registry.WriteOptions;
 import dev.skiff.apiserver.registry.WriteResult;
 import dev.skiff.apiserver.registry.core.ClusterIpAllocator;
 import dev.skiff.apiserver.registry.core.NodePortAllocator;
+import dev.skiff.apiserver.registry.core.ServiceAllocationRepair;
 import dev.skiff.apiserver.watch.CachePage;
 import dev.skiff.apiserver.watch.CachedObject;
 import dev.skiff.apiserver.watch.TooOldResourceVersion;
@@ -59,6 +60,7 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
   private final RegistryOptions options;
   private final RegistryContext context;
   private final Strategies strategies;
+  private final ClusterIpAllocator clusterIps;
   private final WatchCacheOptions cacheOptions;
   private final ScheduledExecutorService scheduler;
   private final Map<String, GenericRegistry> registries = new ConcurrentHashMap<>();
@@ -80,15 +82,20 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
             options.clock(),
             scheduler);
     this.context = new RegistryContext(options.clock(), options.random(), this::checkNamespace);
+    this.clusterIps =
+        new ClusterIpAllocator(
+            options.serviceCidr(), this::clusterIpsInUse, this::servicesRevision);
     this.strategies =
         new Strategies(
-            new ClusterIpAllocator(options.serviceCidr(), this::clusterIpsInUse),
-            new NodePortAllocator(this::nodePortsInUse));
+            clusterIps, new NodePortAllocator(this::nodePortsInUse, this::servicesRevision));
     this.subresources = new Subresources(this);
     this.responses = new Responses(options.clock());
   }
 
-  /** Creates the default namespaces if they are missing; idempotent. */
+  /**
+   * Creates the default namespaces if they are missing and checks the stored services' cluster IPs
+   * and node ports ({@link ServiceAllocationRepair}); idempotent.
+   */
   public void bootstrap() {
     GenericRegistry namespaces = registry(coreType("namespaces"));
     for (String name : DEFAULT_NAMESPACES) {
@@ -104,6 +111,7 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
         }
       }
     }
+    repairServiceAllocations();
   }
 
   /**
@@ -266,9 +274,38 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
     }
   }
 
+  private void repairServiceAllocations() {
+    List<ObjectNode> services = new ArrayList<>();
+    for (CachedObject service :
+        registry(coreType("services")).cache().list("", o -> true, null, 0).items()) {
+      services.add(service.object());
+    }
+    GenericRegistry events = registry(coreType("events"));
+    new ServiceAllocationRepair(clusterIps)
+        .repair(
+            services,
+            event -> {
+              try {
+                events.create(
+                    Meta.namespace(event), event, new WriteOptions(false, "kube-apiserver", "v1"));
+              } catch (ApiException e) {
+                // the log line stays; a namespace being deleted refuses the event
+              }
+            },
+            options.clock().instant());
+  }
+
+  private static final Duration IN_USE_CACHE_WAIT = Duration.ofSeconds(5);
+
+  private long servicesRevision() {
+    return registry(coreType("services")).cache().revision();
+  }
+
   private Set<Integer> nodePortsInUse() {
     Set<Integer> used = new HashSet<>();
     WatchCache cache = registry(coreType("services")).cache();
+    // see this server's own writes (a delete just done frees its values)
+    cache.waitFor(0, IN_USE_CACHE_WAIT);
     for (CachedObject service : cache.list("", o -> true, null, 0).items()) {
       for (JsonNode port : service.object().path("spec").path("ports")) {
         if (port.path("nodePort").asInt(0) != 0) {
@@ -282,6 +319,8 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
   private Set<String> clusterIpsInUse() {
     Set<String> used = new HashSet<>();
     WatchCache cache = registry(coreType("services")).cache();
+    // see this server's own writes (a delete just done frees its values)
+    cache.waitFor(0, IN_USE_CACHE_WAIT);
     for (CachedObject service : cache.list("", o -> true, null, 0).items()) {
       String ip = Meta.textAt(service.object(), "spec.clusterIP");
       if (!ip.isEmpty()) {

@@ -1,21 +1,28 @@
 package dev.skiff.apiserver.registry.core;
 
 import dev.skiff.api.validation.FieldError;
+import dev.skiff.apiserver.registry.CreateFinisher;
 import dev.skiff.apiserver.registry.DeletionStrategy;
 import dev.skiff.apiserver.registry.Meta;
 import dev.skiff.apiserver.registry.NameRule;
 import dev.skiff.apiserver.registry.ResourceStrategy;
 import dev.skiff.apiserver.registry.Traits;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Services: ClusterIP by default, ports default to TCP with targetPort = port, a cluster IP from
  * the {@link ClusterIpAllocator} on create, and an immutable cluster IP.
+ *
+ * <p>A create holds its cluster IP and node ports (allocated or chosen) under the new service's
+ * uid; {@link #finishCreate} commits them when the service was stored and releases them when the
+ * create failed later on or was a dry run.
  */
-public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy {
+public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy, CreateFinisher {
   private static final List<String> TYPES =
       List.of("ClusterIP", "ExternalName", "LoadBalancer", "NodePort");
   private static final Traits TRAITS = Traits.DEFAULT.withNameRule(NameRule.DNS1035_LABEL);
@@ -58,16 +65,17 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
     if (type.equals("ExternalName")) {
       return;
     }
+    String owner = owner(service);
     if (type.equals("NodePort") || type.equals("LoadBalancer")) {
       for (JsonNode p : spec.path("ports")) {
         if (p instanceof ObjectNode port && port.path("nodePort").asInt(0) == 0) {
-          port.put("nodePort", nodePorts.allocate());
+          port.put("nodePort", nodePorts.allocate(owner));
         }
       }
     }
     String clusterIp = Meta.text(spec, "clusterIP");
     if (clusterIp.isEmpty()) {
-      clusterIp = allocator.allocate();
+      clusterIp = allocator.allocate(owner);
       spec.put("clusterIP", clusterIp);
     }
     if (!spec.has("clusterIPs")) {
@@ -102,12 +110,37 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
     }
   }
 
-  /** Create: the common checks plus a chosen cluster IP that must be in range and free. */
+  /**
+   * Create: the common checks plus a chosen cluster IP and node ports that must be in range and
+   * free; they are held for this create from here on.
+   */
   @Override
   public List<FieldError> validate(ObjectNode service) {
     List<FieldError> errors = validateSpec(service);
+    if (!errors.isEmpty()) {
+      return errors;
+    }
+    String owner = owner(service);
+    int i = 0;
+    Set<Integer> claimed = new LinkedHashSet<>();
+    for (JsonNode port : service.path("spec").path("ports")) {
+      int nodePort = port.path("nodePort").asInt(0);
+      // the same node port on two ports of one service (e.g. TCP and UDP) is one allocation
+      if (nodePort != 0 && !claimed.contains(nodePort)) {
+        if (nodePorts.claim(nodePort, owner)) {
+          claimed.add(nodePort);
+        } else {
+          errors.add(
+              FieldError.invalid(
+                  "spec.ports[" + i + "].nodePort",
+                  nodePort,
+                  "provided port is already allocated"));
+        }
+      }
+      i++;
+    }
     String ip = Meta.textAt(service, "spec.clusterIP");
-    if (!ip.isEmpty() && !ip.equals("None") && errors.isEmpty()) {
+    if (!ip.isEmpty() && !ip.equals("None")) {
       if (!allocator.contains(ip)) {
         errors.add(
             FieldError.invalid(
@@ -118,7 +151,7 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
                     + ": provided IP is not in the valid range. The"
                     + " range of valid IPs is "
                     + allocator.range()));
-      } else if (!allocator.claim(ip)) {
+      } else if (!allocator.claim(ip, owner)) {
         errors.add(
             FieldError.invalid(
                 "spec.clusterIPs",
@@ -179,6 +212,35 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
       errors.add(FieldError.invalid("spec.clusterIPs[0]", newIp, "may not change once set"));
     }
     return errors;
+  }
+
+  @Override
+  public void finishCreate(ObjectNode service, boolean stored) {
+    String owner = owner(service);
+    long revision = stored ? Long.parseLong(Meta.textAt(service, "metadata.resourceVersion")) : 0;
+    String ip = Meta.textAt(service, "spec.clusterIP");
+    if (!ip.isEmpty() && !ip.equals("None")) {
+      if (stored) {
+        allocator.commit(ip, owner, revision);
+      } else {
+        allocator.release(ip, owner);
+      }
+    }
+    for (JsonNode port : service.path("spec").path("ports")) {
+      int nodePort = port.path("nodePort").asInt(0);
+      if (nodePort != 0) {
+        if (stored) {
+          nodePorts.commit(nodePort, owner, revision);
+        } else {
+          nodePorts.release(nodePort, owner);
+        }
+      }
+    }
+  }
+
+  /** The create a hold belongs to: the new service's uid (set before prepareForCreate). */
+  private static String owner(ObjectNode service) {
+    return Meta.textAt(service, "metadata.uid");
   }
 
   @Override
