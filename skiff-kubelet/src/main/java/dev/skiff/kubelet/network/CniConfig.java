@@ -33,12 +33,20 @@ public final class CniConfig {
    * @param ipamDataDir where host-local keeps its leases (one per node, never shared)
    */
   public static Path write(Path confDir, String podCidr, Path ipamDataDir) {
+    return write(confDir, podCidr, ipamDataDir, 0);
+  }
+
+  /**
+   * As {@link #write(Path, String, Path)}, with the pod interfaces' MTU (0: the kernel's default);
+   * the vxlan backend needs room for its 50-byte header.
+   */
+  public static Path write(Path confDir, String podCidr, Path ipamDataDir, int mtu) {
     Path file = confDir.resolve(FILE_NAME);
     try {
       Files.createDirectories(confDir);
       Files.createDirectories(ipamDataDir);
       Path tmp = confDir.resolve("." + FILE_NAME + ".tmp");
-      Files.writeString(tmp, render(podCidr, ipamDataDir), StandardCharsets.UTF_8);
+      Files.writeString(tmp, render(podCidr, ipamDataDir, mtu), StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -48,6 +56,11 @@ public final class CniConfig {
 
   /** The configuration list as JSON text. */
   public static String render(String podCidr, Path ipamDataDir) {
+    return render(podCidr, ipamDataDir, 0);
+  }
+
+  /** The configuration list as JSON text, with an MTU for the bridge and pod interfaces. */
+  public static String render(String podCidr, Path ipamDataDir, int mtu) {
     Cidr.parse(podCidr); // refuses anything that is not an IPv4 CIDR
     ObjectNode list = Json.MAPPER.createObjectNode();
     list.put("cniVersion", CNI_VERSION);
@@ -60,6 +73,9 @@ public final class CniConfig {
     bridge.put("isGateway", true);
     bridge.put("ipMasq", false);
     bridge.put("hairpinMode", true);
+    if (mtu > 0) {
+      bridge.put("mtu", mtu);
+    }
     ObjectNode ipam = bridge.putObject("ipam");
     ipam.put("type", "host-local");
     ipam.put("dataDir", ipamDataDir.toString());

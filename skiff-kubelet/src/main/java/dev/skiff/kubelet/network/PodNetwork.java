@@ -17,9 +17,9 @@ public final class PodNetwork implements AutoCloseable {
 
   private final String podCidr;
   private final Path cniConfig;
-  private final HostGwRoutes routes;
+  private final NodeRouteSync routes;
 
-  private PodNetwork(String podCidr, Path cniConfig, HostGwRoutes routes) {
+  private PodNetwork(String podCidr, Path cniConfig, NodeRouteSync routes) {
     this.podCidr = podCidr;
     this.cniConfig = cniConfig;
     this.routes = routes;
@@ -27,11 +27,20 @@ public final class PodNetwork implements AutoCloseable {
 
   /** Sets the node's pod network up; the Node must be registered already. */
   public static PodNetwork start(KubernetesClient client, PodNetworkOptions options) {
-    String podCidr = awaitPodCidr(client, options);
-    Path cniConfig = CniConfig.write(options.cniConfDir(), podCidr, options.ipamDataDir());
+    Node node = awaitPodCidr(client, options);
+    String podCidr = node.getSpec().getPodCIDR();
+    boolean vxlan = options.backend() == PodNetworkOptions.Backend.VXLAN;
+    Path cniConfig =
+        CniConfig.write(
+            options.cniConfDir(), podCidr, options.ipamDataDir(), vxlan ? VxlanRoutes.POD_MTU : 0);
     Forwarding.enable(options.commands());
     new Masquerade(options.commands(), options.clusterCidr()).apply();
-    HostGwRoutes routes = new HostGwRoutes(client, options.nodeName(), options.commands()).start();
+    NodeRouteSync routes =
+        vxlan
+            ? new VxlanRoutes(
+                    client, options.nodeName(), options.commands(), internalIp(node), podCidr)
+                .start()
+            : new HostGwRoutes(client, options.nodeName(), options.commands()).start();
     log.info(
         "event=pod_network_ready node={} podCIDR={} backend={} cniConfig={}",
         options.nodeName(),
@@ -41,17 +50,27 @@ public final class PodNetwork implements AutoCloseable {
     return new PodNetwork(podCidr, cniConfig, routes);
   }
 
-  /** Waits until the node IPAM controller has assigned the node a podCIDR and returns it. */
-  public static String awaitPodCidr(KubernetesClient client, PodNetworkOptions options) {
-    Node node =
-        client
-            .nodes()
-            .withName(options.nodeName())
-            .waitUntilCondition(
-                n -> n != null && n.getSpec() != null && n.getSpec().getPodCIDR() != null,
-                options.podCidrTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
-    return node.getSpec().getPodCIDR();
+  /** Waits until the node IPAM controller has assigned the node a podCIDR; returns the Node. */
+  public static Node awaitPodCidr(KubernetesClient client, PodNetworkOptions options) {
+    return client
+        .nodes()
+        .withName(options.nodeName())
+        .waitUntilCondition(
+            n -> n != null && n.getSpec() != null && n.getSpec().getPodCIDR() != null,
+            options.podCidrTimeout().toMillis(),
+            TimeUnit.MILLISECONDS);
+  }
+
+  private static String internalIp(Node node) {
+    if (node.getStatus() != null && node.getStatus().getAddresses() != null) {
+      for (var address : node.getStatus().getAddresses()) {
+        if ("InternalIP".equals(address.getType()) && Cidr.isIpv4(address.getAddress())) {
+          return address.getAddress();
+        }
+      }
+    }
+    throw new IllegalStateException(
+        "vxlan backend: node " + node.getMetadata().getName() + " has no IPv4 InternalIP");
   }
 
   public String podCidr() {

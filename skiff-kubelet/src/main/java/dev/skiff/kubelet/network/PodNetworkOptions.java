@@ -48,6 +48,11 @@ public record PodNetworkOptions(
         nodeName, cidr, backend, cniConfDir, ipamDataDir, commands, podCidrTimeout);
   }
 
+  public PodNetworkOptions withBackend(Backend podBackend) {
+    return new PodNetworkOptions(
+        nodeName, clusterCidr, podBackend, cniConfDir, ipamDataDir, commands, podCidrTimeout);
+  }
+
   public PodNetworkOptions withCommands(HostCommands hostCommands) {
     return new PodNetworkOptions(
         nodeName, clusterCidr, backend, cniConfDir, ipamDataDir, hostCommands, podCidrTimeout);
@@ -56,15 +61,19 @@ public record PodNetworkOptions(
   /** How pod traffic reaches other nodes. */
   public enum Backend {
     /** Routes via each node's InternalIP; nodes share one L2 segment. */
-    HOST_GW;
+    HOST_GW,
+    /** Pod traffic between nodes encapsulated in VXLAN; nodes only need IP reachability. */
+    VXLAN;
 
-    /** Parses a {@code --flannel-backend} value. */
+    /** Parses a {@code --flannel-backend} value: {@code host-gw} or {@code vxlan}. */
     public static Backend parse(String flag) {
-      if ("host-gw".equals(flag)) {
-        return HOST_GW;
-      }
-      throw new IllegalArgumentException(
-          "unsupported --flannel-backend " + flag + " (supported: host-gw)");
+      return switch (flag) {
+        case "host-gw" -> HOST_GW;
+        case "vxlan" -> VXLAN;
+        default ->
+            throw new IllegalArgumentException(
+                "unsupported --flannel-backend " + flag + " (supported: host-gw, vxlan)");
+      };
     }
   }
 }

@@ -45,6 +45,20 @@ class CniConfigTest {
   }
 
   @Test
+  void anMtuIsSetOnTheBridgeForTheVxlanBackend() {
+    JsonNode list = Json.MAPPER.readTree(CniConfig.render("10.42.3.0/24", Path.of("/x"), 1450));
+
+    assertThat(list.path("plugins").get(0).path("mtu").asInt()).isEqualTo(1450);
+    assertThat(
+            Json.MAPPER
+                .readTree(CniConfig.render("10.42.3.0/24", Path.of("/x")))
+                .path("plugins")
+                .get(0)
+                .has("mtu"))
+        .isFalse();
+  }
+
+  @Test
   void refusesSomethingThatIsNotAnIpv4Cidr() {
     assertThatThrownBy(() -> CniConfig.render("10.42.0.0", Path.of("/x")))
         .isInstanceOf(IllegalArgumentException.class);
