@@ -37,6 +37,8 @@ final class HttpGetClient {
 
   private static final int MAX_REDIRECTS = 10;
 
+  static final String HTTP_RESPONSE_TO_HTTPS = "http: server gave HTTP response to HTTPS client";
+
   // network deadlines are real time, whatever clock schedules the probes
   private final InstantSource clock = InstantSource.system();
 
@@ -60,8 +62,14 @@ final class HttpGetClient {
       return new Request(scheme, host, port, path, headers, timeout, true);
     }
 
-    Request withTimeout(Duration limit) {
-      return new Request(scheme, host, port, path, headers, limit, followNonLocalRedirects);
+    Request withoutHeader(String name) {
+      List<Map.Entry<String, String>> kept =
+          headers.stream().filter(h -> !h.getKey().equalsIgnoreCase(name)).toList();
+      return new Request(scheme, host, port, path, kept, timeout, followNonLocalRedirects);
+    }
+
+    Request withScheme(String newScheme) {
+      return new Request(newScheme, host, port, path, headers, timeout, followNonLocalRedirects);
     }
 
     /** The URL as Go prints it: {@code http://10.0.0.1:8080/healthz}. */
@@ -79,14 +87,25 @@ final class HttpGetClient {
   /** A request that got no response; the message is Go's {@code Get "URL": reason}. */
   static final class HttpGetException extends Exception {
     private final boolean timedOut;
+    private final boolean plainHttpServer;
 
     HttpGetException(String message) {
-      this(message, false);
+      this(message, false, false);
     }
 
     HttpGetException(String message, boolean timedOut) {
+      this(message, timedOut, false);
+    }
+
+    HttpGetException(String message, boolean timedOut, boolean plainHttpServer) {
       super(message);
       this.timedOut = timedOut;
+      this.plainHttpServer = plainHttpServer;
+    }
+
+    /** An HTTPS request answered in plain HTTP. */
+    boolean plainHttpServer() {
+      return plainHttpServer;
     }
 
     /** The request's time limit ran out. */
@@ -149,7 +168,16 @@ final class HttpGetClient {
         SSLSocket tls =
             (SSLSocket) insecureTls().getSocketFactory().createSocket(socket, host, port, true);
         tls.setSoTimeout(remainingMillis(deadline, url));
-        tls.startHandshake();
+        try {
+          tls.startHandshake();
+        } catch (javax.net.ssl.SSLException e) {
+          String m = String.valueOf(e.getMessage());
+          if (m.contains("Unsupported or unrecognized SSL message")) {
+            throw new HttpGetException(
+                "Get \"" + url + "\": " + HTTP_RESPONSE_TO_HTTPS, false, true);
+          }
+          throw new HttpGetException("Get \"" + url + "\": tls: " + m);
+        }
         s = tls;
       }
       s.setSoTimeout(remainingMillis(deadline, url));

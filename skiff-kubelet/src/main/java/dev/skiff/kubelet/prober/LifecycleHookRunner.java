@@ -187,7 +187,28 @@ public final class LifecycleHookRunner implements ContainerHooks {
       HttpGetClient.Request request =
           Prober.httpRequest(action, container, podIp, HOOK_USER_AGENT, budget)
               .followingAllRedirects();
-      http.get(request);
+      try {
+        http.get(request);
+      } catch (HttpGetClient.HttpGetException e) {
+        if (!e.plainHttpServer()) {
+          throw e;
+        }
+        // as Kubernetes: an HTTPS hook answered in plain HTTP is retried over HTTP (without
+        // Authorization); if that fails too, the first error stands
+        HttpGetClient.Request plain = request.withScheme("http").withoutHeader("Authorization");
+        try {
+          http.get(plain);
+        } catch (HttpGetClient.HttpGetException second) {
+          throw e;
+        }
+        events.event(
+            pod,
+            EventRecorder.WARNING,
+            "LifecycleHTTPFallback",
+            "request to HTTPS lifecycle hook "
+                + NetErrors.joinHostPort(plain.host(), plain.port())
+                + " got HTTP response, retry with HTTP succeeded");
+      }
       return null; // any response will do
     } catch (ContainerPorts.InvalidPortException e) {
       error = e.getMessage();

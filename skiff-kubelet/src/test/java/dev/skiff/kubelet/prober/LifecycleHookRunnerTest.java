@@ -148,6 +148,36 @@ class LifecycleHookRunnerTest {
   }
 
   @Test
+  void httpsHookAnsweredInPlainHttpFallsBackToHttp() throws Exception {
+    try (PlainHttpServer plain = new PlainHttpServer()) {
+      httpsHookFallsBack(plain);
+    }
+  }
+
+  void httpsHookFallsBack(PlainHttpServer plain) throws Exception {
+    int port = plain.port();
+    LifecycleHandler https =
+        new LifecycleHandlerBuilder()
+            .withNewHttpGet()
+            .withScheme("HTTPS")
+            .withPath("/tls")
+            .withPort(new IntOrString(port))
+            .endHttpGet()
+            .build();
+    hooks.postStart(pod(), container(https, null), "c1", "127.0.0.1");
+    assertThat(plain.paths).containsExactly("/tls");
+    assertThat(events.events)
+        .containsExactly(
+            new RecordingEvents.Event(
+                "web-pod",
+                "Warning",
+                "LifecycleHTTPFallback",
+                "request to HTTPS lifecycle hook 127.0.0.1:"
+                    + port
+                    + " got HTTP response, retry with HTTP succeeded"));
+  }
+
+  @Test
   void hookWithAnInvalidPortFails() {
     Container c = container(httpGet("/x", 0), null);
     assertThatThrownBy(() -> hooks.postStart(pod(), c, "c1", "127.0.0.1"))

@@ -274,6 +274,30 @@ class ProberTest {
   }
 
   @Test
+  void httpsProbeOfAPlainHttpServerFails() throws IOException {
+    try (PlainHttpServer server = new PlainHttpServer()) {
+      httpsProbeOf(server.port());
+    }
+  }
+
+  void httpsProbeOf(int httpPort) {
+    Probe probe =
+        new ProbeBuilder()
+            .withNewHttpGet()
+            .withScheme("HTTPS")
+            .withPath("/ok")
+            .withPort(new IntOrString(httpPort))
+            .endHttpGet()
+            .build();
+    assertThat(run(probe, plain()))
+        .isEqualTo(
+            ProbeResult.failure(
+                "Get \"https://127.0.0.1:"
+                    + httpPort
+                    + "/ok\": http: server gave HTTP response to HTTPS client"));
+  }
+
+  @Test
   void tcpConnectsOrSaysWhyNot() throws IOException {
     try (ServerSocket open = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       Probe ok =
