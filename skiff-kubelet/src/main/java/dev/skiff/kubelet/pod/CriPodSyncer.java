@@ -202,7 +202,7 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
             : runtime.latestSandbox().map(Sandbox::attempt).orElse(0);
     PodSandboxConfig sandboxConfig;
     try {
-      sandboxConfig = deps.config().sandboxConfig(pod, attempt);
+      sandboxConfig = withPodLabels(pod, deps.config().sandboxConfig(pod, attempt));
     } catch (PodConfigException e) {
       deps.events()
           .event(
@@ -309,6 +309,15 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
               "Error: " + (imageError ? e.reason() : e.getMessage()));
       return false;
     }
+  }
+
+  /** The labels the kubelet finds its sandboxes by, whatever the config put there. */
+  private static PodSandboxConfig withPodLabels(Pod pod, PodSandboxConfig config) {
+    return config.toBuilder()
+        .putLabels(CriLabels.POD_UID, pod.getMetadata().getUid())
+        .putLabels(CriLabels.POD_NAME, pod.getMetadata().getName())
+        .putLabels(CriLabels.POD_NAMESPACE, pod.getMetadata().getNamespace())
+        .build();
   }
 
   /**
@@ -638,6 +647,10 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
    * is being terminated gets a terminal phase (Succeeded when every container exited 0).
    */
   private PodStatus writeStatus(Pod pod, RuntimePod runtime, PodState st, boolean terminal) {
+    if (isTerminal(pod.getStatus())) {
+      // a terminal phase is final: a restarted kubelet that lost the containers keeps it
+      return pod.getStatus();
+    }
     PodRuntimeStatus rs = runtimeStatus(pod, runtime, st);
     Pod base = new PodBuilder(pod).withStatus(previousStatus(pod, st.lastWritten)).build();
     PodStatus status = PodStatusGenerator.generate(base, rs, deps.clock().instant());

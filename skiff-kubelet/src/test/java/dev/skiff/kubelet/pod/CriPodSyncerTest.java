@@ -705,6 +705,23 @@ class CriPodSyncerTest {
   }
 
   @Test
+  void terminalPhaseInTheApiIsNeverRewritten() {
+    Pod done =
+        new PodBuilder(pod("Always", IMAGE))
+            .withNewStatus()
+            .withPhase("Succeeded")
+            .endStatus()
+            .editMetadata()
+            .withDeletionTimestamp("2026-11-25T10:00:05Z")
+            .endMetadata()
+            .build();
+    syncer.terminatePod(done, Duration.ofSeconds(30));
+    syncer.terminatedPod(done, true, false);
+    assertThat(api.statuses).isEmpty();
+    assertThat(api.confirmed).containsExactly("default/p/u1");
+  }
+
+  @Test
   void containerSpecHelpersMatchKubernetesDefaults() {
     assertThat(ImagePuller.pullPolicy(new ContainerBuilder().withImage("busybox").build()))
         .isEqualTo("Always");

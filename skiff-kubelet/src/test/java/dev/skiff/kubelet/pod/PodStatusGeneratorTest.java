@@ -258,4 +258,42 @@ class PodStatusGeneratorTest {
             "corresponding condition of pod readiness gate \"example.com/lb\" does not exist.");
     assertThat(byType(status).get("ContainersReady").getStatus()).isEqualTo("True");
   }
+
+  @Test
+  void sidecarStoppedAfterTheContainersCompletedLeavesThePodSucceeded() {
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("job")
+            .withNamespace("default")
+            .withUid("u2")
+            .endMetadata()
+            .withNewSpec()
+            .withRestartPolicy("Never")
+            .addNewInitContainer()
+            .withName("proxy")
+            .withImage("envoy")
+            .withRestartPolicy("Always")
+            .endInitContainer()
+            .addNewContainer()
+            .withName("work")
+            .withImage("busybox")
+            .endContainer()
+            .endSpec()
+            .build();
+
+    assertThat(
+            PodStatusGenerator.phase(
+                pod.getSpec(), runtime(true, exited("proxy", 137), exited("work", 0))))
+        .isEqualTo("Succeeded");
+    // still initializing: the sidecar has not started and no container ran yet
+    assertThat(
+            PodStatusGenerator.phase(
+                pod.getSpec(),
+                runtime(
+                    true,
+                    new ContainerRuntimeStatus(
+                        "proxy", "c://p", null, null, new Running(T0), false, false, 0, null))))
+        .isEqualTo("Pending");
+  }
 }
