@@ -323,6 +323,43 @@ class KubeletServerTest {
   }
 
   @Test
+  void followStreamsUntilTheContainerExits() throws Exception {
+    Path log = dir.resolve("app-0.log");
+    Files.writeString(log, "2024-01-01T00:00:01Z stdout F first\n");
+    runtime.addContainer("c1", "default", "web", "app", 0, true, log);
+    try (SSLSocket socket = connect(pki.client("admin", "system:masters"))) {
+      socket
+          .getOutputStream()
+          .write(
+              upgradeRequest("GET", "/containerLogs/default/web/app?follow=true")
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      InputStream in = socket.getInputStream();
+      Response head = readHead(in);
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.headers().get("transfer-encoding")).isEqualTo("chunked");
+      assertThat(readUntil(in, "first\n")).endsWith("first\n");
+      Files.writeString(
+          log, "2024-01-01T00:00:02Z stdout F second\n", java.nio.file.StandardOpenOption.APPEND);
+      assertThat(readUntil(in, "second\n")).endsWith("second\n");
+      runtime.setRunning("c1", false);
+      // the response ends with the last chunk once the container has stopped
+      assertThat(readUntil(in, "0\r\n\r\n")).endsWith("0\r\n\r\n");
+    }
+  }
+
+  private static String readUntil(InputStream in, String end) throws IOException {
+    ByteArrayOutputStream seen = new ByteArrayOutputStream();
+    while (!seen.toString(StandardCharsets.UTF_8).endsWith(end)) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed before " + end + ": " + seen);
+      }
+      seen.write(b);
+    }
+    return seen.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
   void logsOfAContainerNotStartedYetSayWhy() throws Exception {
     TestPki.Issued admin = pki.client("admin", "system:masters");
     Response waiting = get(admin, "/containerLogs/default/web/app");
