@@ -15,6 +15,7 @@ final class ForwardedHeaders {
   private static final Set<String> HOP_BY_HOP =
       Set.of(
           "connection",
+          "http2-settings",
           "keep-alive",
           "proxy-authenticate",
           "proxy-authorization",

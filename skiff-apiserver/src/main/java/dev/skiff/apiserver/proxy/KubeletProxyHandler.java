@@ -208,7 +208,7 @@ final class KubeletProxyHandler implements ApiHandler {
       query.put("command", command);
     }
     String path = "/" + kind + "/" + namespace + "/" + name + "/" + container;
-    return upgrade(request, true, kubelet.host(), kubelet.port(), path, query, DIALING);
+    return upgrade(request, true, kubelet.host(), kubelet.port(), path, query, DIALING, true);
   }
 
   private ApiResponse portForward(ApiRequest request, String namespace, String name) {
@@ -230,7 +230,7 @@ final class KubeletProxyHandler implements ApiHandler {
       query.put("port", ports);
     }
     String path = "/portForward/" + namespace + "/" + name;
-    return upgrade(request, true, kubelet.host(), kubelet.port(), path, query, DIALING);
+    return upgrade(request, true, kubelet.host(), kubelet.port(), path, query, DIALING, true);
   }
 
   private static void requireUpgrade(ApiRequest request) {
@@ -315,8 +315,9 @@ final class KubeletProxyHandler implements ApiHandler {
       ApiRequest request, String scheme, String host, int port, String rest, String unreachable) {
     String path = rest == null || rest.isEmpty() ? "/" : rest;
     if (isUpgrade(request)) {
+      // a backend that does not switch answers the client as it is, like any proxied response
       return upgrade(
-          request, scheme.equals("https"), host, port, path, request.query(), unreachable);
+          request, scheme.equals("https"), host, port, path, request.query(), unreachable, false);
     }
     String hostPort = (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     URI uri = uri(scheme + "://" + hostPort, path, request.query());
@@ -338,7 +339,8 @@ final class KubeletProxyHandler implements ApiHandler {
       int port,
       String path,
       Map<String, List<String>> query,
-      String unreachable) {
+      String unreachable,
+      boolean refusalIsError) {
     String pathAndQuery = uri("http://" + hostPortOf(host, port), path, query).getRawPath();
     String rawQuery = uri("http://" + hostPortOf(host, port), path, query).getRawQuery();
     if (rawQuery != null) {
@@ -353,8 +355,16 @@ final class KubeletProxyHandler implements ApiHandler {
         ForwardedHeaders.upgradeRequest(request.headers()),
         request.body(),
         unreachable,
-        refusal ->
-            BackendErrors.fromResponse(refusal.status(), refusal.contentType(), refusal.body()));
+        refusal -> {
+          if (refusalIsError) {
+            throw BackendErrors.fromResponse(
+                refusal.status(), refusal.contentType(), refusal.body());
+          }
+          return new ApiResponse.Full(
+              refusal.status(),
+              refusal.contentType().isEmpty() ? null : refusal.contentType(),
+              refusal.body().getBytes(StandardCharsets.UTF_8));
+        });
   }
 
   // ---- helpers
@@ -407,9 +417,16 @@ final class KubeletProxyHandler implements ApiHandler {
         "the server does not allow this method on the requested resource");
   }
 
+  /**
+   * True for a protocol switch the proxy relays (SPDY, WebSocket). An HTTP/2 cleartext upgrade
+   * offer (h2c, as the JDK client sends over plain HTTP, e.g. through kubectl proxy) is not one:
+   * the request is proxied as plain HTTP/1.1.
+   */
   static boolean isUpgrade(ApiRequest request) {
     String connection = request.header("connection");
-    return request.header("upgrade") != null
+    String upgrade = request.header("upgrade");
+    return upgrade != null
+        && !upgrade.equalsIgnoreCase("h2c")
         && connection != null
         && connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade");
   }

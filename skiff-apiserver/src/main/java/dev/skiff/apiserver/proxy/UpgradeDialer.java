@@ -64,8 +64,8 @@ final class UpgradeDialer implements AutoCloseable {
 
   /**
    * Dials {@code host:port}, sends {@code method pathAndQuery} with {@code headers}, and returns
-   * the protocol switch, or throws what {@code refused} makes of another answer; an unreachable
-   * backend is a 503 ServiceUnavailable starting with {@code unreachable}.
+   * the protocol switch, or what {@code refused} makes of another answer (it may throw); an
+   * unreachable backend is a 503 ServiceUnavailable starting with {@code unreachable}.
    */
   ApiResponse dial(
       boolean https,
@@ -76,7 +76,7 @@ final class UpgradeDialer implements AutoCloseable {
       Map<String, List<String>> headers,
       byte[] body,
       String unreachable,
-      java.util.function.Function<Refusal, ApiException> refused) {
+      java.util.function.Function<Refusal, ApiResponse> refused) {
     Handshake handshake = new Handshake();
     Relay backendRelay = new Relay();
     Bootstrap bootstrap =
@@ -124,7 +124,7 @@ final class UpgradeDialer implements AutoCloseable {
     } catch (ExecutionException e) {
       backend.close();
       if (e.getCause() instanceof RefusedException refusal) {
-        throw refused.apply(refusal.refusal);
+        return refused.apply(refusal.refusal);
       }
       throw ApiException.serviceUnavailable(unreachable + ": " + BackendHttp.reason(e.getCause()));
     } catch (TimeoutException e) {
@@ -167,8 +167,9 @@ final class UpgradeDialer implements AutoCloseable {
             backend.pipeline().remove("handshake");
             backend.pipeline().remove("http");
           });
-      log.debug(
-          "event=upgrade_spliced client={} backend={}",
+      log.info(
+          "event=protocol_switched protocol={} client={} backend={}",
+          switched.headers().get(HttpHeaderNames.UPGRADE, ""),
           client.remoteAddress(),
           backend.remoteAddress());
     }

@@ -13,7 +13,10 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** Raw requests to the API server as the cluster admin: exact status codes and bodies. */
+/**
+ * Raw requests to the API server as the cluster admin (or another user): exact status codes and
+ * bodies.
+ */
 final class AdminHttp {
   record Reply(int status, String body) {}
 
@@ -22,8 +25,13 @@ final class AdminHttp {
   private final HttpClient client;
 
   AdminHttp(String url, ClusterPki pki) throws Exception {
+    this(url, pki, pki.adminCertificate());
+  }
+
+  /** Requests as the user of {@code identity} (a client certificate from the cluster CA). */
+  AdminHttp(String url, ClusterPki pki, IssuedCertificate identity) throws Exception {
     this.url = url;
-    this.tls = adminTls(pki);
+    this.tls = clientTls(pki, identity);
     this.client =
         HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(tls).build();
   }
@@ -54,8 +62,7 @@ final class AdminHttp {
     return new Reply(response.statusCode(), response.body());
   }
 
-  static SSLContext adminTls(ClusterPki pki) throws Exception {
-    IssuedCertificate admin = pki.adminCertificate();
+  static SSLContext clientTls(ClusterPki pki, IssuedCertificate admin) throws Exception {
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
     keys.setKeyEntry(

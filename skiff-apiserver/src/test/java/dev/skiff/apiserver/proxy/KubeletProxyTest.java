@@ -668,6 +668,75 @@ class KubeletProxyTest {
         .containsExactlyInAnyOrder("nodes", "pods");
   }
 
+  // ---- authorization
+
+  @Test
+  void subresourcesAreAuthorizedByTheirOwnNames() throws Exception {
+    client
+        .rbac()
+        .clusterRoles()
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBuilder()
+                .withNewMetadata()
+                .withName("log-reader")
+                .endMetadata()
+                .addNewRule()
+                .withApiGroups("")
+                .withResources("pods", "pods/log")
+                .withVerbs("get")
+                .endRule()
+                .addNewRule()
+                .withApiGroups("")
+                .withResources("nodes/proxy")
+                .withResourceNames("node-b")
+                .withVerbs("get")
+                .endRule()
+                .build())
+        .create();
+    client
+        .rbac()
+        .clusterRoleBindings()
+        .resource(
+            new io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder()
+                .withNewMetadata()
+                .withName("log-reader")
+                .endMetadata()
+                .withNewRoleRef()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("ClusterRole")
+                .withName("log-reader")
+                .endRoleRef()
+                .addNewSubject()
+                .withApiGroup("rbac.authorization.k8s.io")
+                .withKind("User")
+                .withName("reader")
+                .endSubject()
+                .build())
+        .create();
+    assertThat(cluster.controlPlane().security().awaitCurrent(Duration.ofSeconds(10))).isTrue();
+    ClusterPki pki = cluster.controlPlane().pki();
+    AdminHttp reader =
+        new AdminHttp(
+            cluster.controlPlane().url(),
+            pki,
+            pki.issueClientCertificate("reader", List.of(), Duration.ofHours(1)));
+
+    AdminHttp.Reply log = reader.get("/api/v1/namespaces/default/pods/web/log");
+    AdminHttp.Reply exec =
+        reader.send("POST", "/api/v1/namespaces/default/pods/web/exec?command=sh&stdout=true");
+    AdminHttp.Reply allowedNode = reader.get("/api/v1/nodes/node-b/proxy/healthz");
+    AdminHttp.Reply otherNode = reader.get("/api/v1/nodes/node-a/proxy/healthz");
+
+    assertThat(log.status()).isEqualTo(200);
+    assertThat(exec.status()).isEqualTo(403);
+    assertThat(status(exec).path("message").asString())
+        .contains("cannot create resource \"pods/exec\"");
+    assertThat(allowedNode.status()).isEqualTo(200);
+    assertThat(otherNode.status()).isEqualTo(403);
+    assertThat(status(otherNode).path("message").asString())
+        .contains("cannot get resource \"nodes/proxy\"");
+  }
+
   // ---- the real kubectl
 
   record Result(int exit, String out, String err) {}
@@ -722,6 +791,45 @@ class KubeletProxyTest {
       process.waitFor();
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> kubelet.openLogStreams() == 0);
+  }
+
+  @Test
+  void kubectlProxyReachesAServiceThroughServicesProxy() throws Exception {
+    Process process =
+        new ProcessBuilder(
+                "kubectl",
+                "--kubeconfig",
+                cluster.kubeconfig().toString(),
+                "proxy",
+                "--port=0",
+                "--address=127.0.0.1")
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try (BufferedReader out =
+        new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String started = out.readLine();
+      assertThat(started).startsWith("Starting to serve on 127.0.0.1:");
+      String local = "http://" + started.substring("Starting to serve on ".length());
+      var response =
+          // HTTP/1.1 as curl speaks it: kubectl proxy takes an h2c offer for a protocol switch
+          java.net.http.HttpClient.newBuilder()
+              .version(java.net.http.HttpClient.Version.HTTP_1_1)
+              .build()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create(
+                              local
+                                  + "/api/v1/namespaces/default/services/echo:http/proxy/via-kubectl"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString());
+
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo("pod says GET /via-kubectl");
+    } finally {
+      process.destroy();
+      process.waitFor();
+    }
   }
 
   @Test
