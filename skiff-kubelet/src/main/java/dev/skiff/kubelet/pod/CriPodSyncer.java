@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,6 +60,9 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
           PodStatusGenerator.POD_SCHEDULED);
   private static final long MINIMUM_GRACE_SECONDS = 2;
   private static final String DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
+  static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+  static final String DEADLINE_EXCEEDED_MESSAGE =
+      "Pod was active on the node longer than the specified deadline";
 
   /** Everything the syncer needs besides the pod. */
   public record Dependencies(
@@ -83,6 +87,8 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     final Map<String, Waiting> reasons = new ConcurrentHashMap<>();
     final Map<String, String> livenessKills = new ConcurrentHashMap<>();
     volatile PodStatus lastWritten;
+    volatile String failureReason;
+    volatile String failureMessage;
   }
 
   private final Dependencies deps;
@@ -128,6 +134,14 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
       return new SyncResult(true, null);
     }
     RuntimePod runtime = pods.inspect(uid);
+    if (activeDeadline(pod, st).filter(d -> !deps.clock().instant().isBefore(d)).isPresent()) {
+      st.failureReason = DEADLINE_EXCEEDED;
+      st.failureMessage = DEADLINE_EXCEEDED_MESSAGE;
+      deps.events().event(pod, EventRecorder.NORMAL, DEADLINE_EXCEEDED, DEADLINE_EXCEEDED_MESSAGE);
+      killPod(pod, runtime, PodWorkers.gracePeriod(pod));
+      writeStatus(pod, pods.inspect(uid), st, true);
+      return new SyncResult(true, null);
+    }
     PodActions actions =
         PodActions.compute(
             pod,
@@ -558,6 +572,10 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     Optional<Sandbox> sandbox = runtime.latestSandbox();
     boolean sandboxReady = sandbox.map(Sandbox::ready).orElse(false);
     List<String> podIps = sandbox.filter(Sandbox::ready).map(Sandbox::podIps).orElse(List.of());
+    if (sandboxReady && podIps.isEmpty() && Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+      // a pod on the host's network has the host's addresses
+      podIps = deps.hostIps();
+    }
     Map<String, ContainerRuntimeStatus> containers = new HashMap<>();
     List<Container> all = new ArrayList<>();
     boolean hasInit = pod.getSpec().getInitContainers() != null;
@@ -654,7 +672,11 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     PodRuntimeStatus rs = runtimeStatus(pod, runtime, st);
     Pod base = new PodBuilder(pod).withStatus(previousStatus(pod, st.lastWritten)).build();
     PodStatus status = PodStatusGenerator.generate(base, rs, deps.clock().instant());
-    if (terminal && !isTerminal(status)) {
+    if (terminal && st.failureReason != null) {
+      status.setPhase(PodStatusGenerator.FAILED);
+      status.setReason(st.failureReason);
+      status.setMessage(st.failureMessage);
+    } else if (terminal && !isTerminal(status)) {
       boolean allSucceeded =
           pod.getSpec().getContainers().stream()
               .allMatch(
@@ -737,6 +759,10 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
         next = at;
       }
     }
+    Optional<Instant> deadline = activeDeadline(pod, st);
+    if (deadline.isPresent() && (next == null || deadline.get().isBefore(next))) {
+      next = deadline.get();
+    }
     if (next == null) {
       return null;
     }
@@ -745,6 +771,26 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** When the pod's activeDeadlineSeconds, counted from its startTime, runs out. */
+  private static Optional<Instant> activeDeadline(Pod pod, PodState st) {
+    Long seconds = pod.getSpec().getActiveDeadlineSeconds();
+    if (seconds == null) {
+      return Optional.empty();
+    }
+    String start =
+        st.lastWritten != null && st.lastWritten.getStartTime() != null
+            ? st.lastWritten.getStartTime()
+            : pod.getStatus() == null ? null : pod.getStatus().getStartTime();
+    if (start == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(start).plusSeconds(seconds));
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
+  }
 
   private PodState state(String uid) {
     return states.computeIfAbsent(uid, u -> new PodState());

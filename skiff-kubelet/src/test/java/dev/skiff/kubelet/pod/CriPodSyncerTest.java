@@ -722,6 +722,42 @@ class CriPodSyncerTest {
   }
 
   @Test
+  void activeDeadlineFailsThePodAndStopsItsContainers() {
+    Pod pod =
+        podBuilder("Always")
+            .editSpec()
+            .withActiveDeadlineSeconds(30L)
+            .addNewContainer()
+            .withName("app")
+            .withImage(IMAGE)
+            .endContainer()
+            .endSpec()
+            .build();
+    PodSyncer.SyncResult first = syncer.syncPod(pod);
+    assertThat(first.resyncAfter()).isEqualTo(Duration.ofSeconds(30));
+
+    clock.advance(Duration.ofSeconds(30));
+    PodSyncer.SyncResult result = syncer.syncPod(pod);
+
+    assertThat(result.finished()).isTrue();
+    assertThat(api.last().getPhase()).isEqualTo("Failed");
+    assertThat(api.last().getReason()).isEqualTo("DeadlineExceeded");
+    assertThat(api.last().getMessage())
+        .isEqualTo("Pod was active on the node longer than the specified deadline");
+    assertThat(events.messages("DeadlineExceeded")).hasSize(1);
+    assertThat(runtime.calls).contains("StopContainer app 20", "StopPodSandbox");
+  }
+
+  @Test
+  void hostNetworkPodReportsTheHostsAddresses() {
+    Pod pod =
+        new PodBuilder(pod("Always", IMAGE)).editSpec().withHostNetwork(true).endSpec().build();
+    runtime.hostNetworkSandboxes = true;
+    syncer.syncPod(pod);
+    assertThat(api.last().getPodIP()).isEqualTo("192.168.1.10");
+  }
+
+  @Test
   void containerSpecHelpersMatchKubernetesDefaults() {
     assertThat(ImagePuller.pullPolicy(new ContainerBuilder().withImage("busybox").build()))
         .isEqualTo("Always");

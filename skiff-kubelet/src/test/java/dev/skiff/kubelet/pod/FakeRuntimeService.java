@@ -123,6 +123,9 @@ final class FakeRuntimeService implements AutoCloseable {
   final List<String> calls = new CopyOnWriteArrayList<>();
   final List<PullImageRequest> pulls = new CopyOnWriteArrayList<>();
 
+  /** Sandboxes get no IP of their own, as for pods on the host's network. */
+  volatile boolean hostNetworkSandboxes;
+
   FakeRuntimeService(InstantSource clock) {
     this.clock = clock;
     String name = InProcessServerBuilder.generateName();
@@ -243,7 +246,8 @@ final class FakeRuntimeService implements AutoCloseable {
       }
       int n = ids.incrementAndGet();
       String id = "sandbox-" + n;
-      sandboxes.put(id, new FakeSandbox(id, config, now(), "10.88.0." + n));
+      sandboxes.put(
+          id, new FakeSandbox(id, config, now(), hostNetworkSandboxes ? "" : "10.88.0." + n));
       out.onNext(RunPodSandboxResponse.newBuilder().setPodSandboxId(id).build());
       out.onCompleted();
     }
@@ -296,10 +300,13 @@ final class FakeRuntimeService implements AutoCloseable {
                       .setState(s.state)
                       .setCreatedAt(nanos(s.createdAt))
                       .setNetwork(
-                          PodSandboxNetworkStatus.newBuilder()
-                              .setIp(s.ip)
-                              .addAdditionalIps(
-                                  PodIP.newBuilder().setIp("fd00::" + s.id.substring(8))))
+                          s.ip.isEmpty()
+                              ? PodSandboxNetworkStatus.getDefaultInstance()
+                              : PodSandboxNetworkStatus.newBuilder()
+                                  .setIp(s.ip)
+                                  .addAdditionalIps(
+                                      PodIP.newBuilder().setIp("fd00::" + s.id.substring(8)))
+                                  .build())
                       .putAllLabels(s.config.getLabelsMap()))
               .build());
       out.onCompleted();
