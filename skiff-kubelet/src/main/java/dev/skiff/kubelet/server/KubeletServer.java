@@ -70,13 +70,15 @@ public final class KubeletServer implements AutoCloseable {
       KubernetesClient client,
       CriClient cri,
       Supplier<List<Pod>> pods) {
-    this(
-        options,
-        new ApiServerReviews(client, options.nodeName()),
-        new ApiServerReviews(client, options.nodeName()),
-        cri,
-        pods,
-        InstantSource.system());
+    this(options, new ApiServerReviews(client, options.nodeName()), cri, pods);
+  }
+
+  private KubeletServer(
+      KubeletServerOptions options,
+      ApiServerReviews reviews,
+      CriClient cri,
+      Supplier<List<Pod>> pods) {
+    this(options, reviews, reviews, cri, pods, InstantSource.system());
   }
 
   KubeletServer(
