@@ -196,7 +196,8 @@ final class HttpGetClient {
       } while (statusLine.matches("HTTP/\\d\\.\\d 1\\d\\d.*") && !statusLine.contains(" 101"));
       int status = parseStatus(statusLine, url);
       s.setSoTimeout(remainingMillis(deadline, url));
-      String body = readBody(in, headers);
+      // 204 and 304 have no body, whatever the headers say
+      String body = status == 204 || status == 304 ? "" : readBody(in, headers);
       return new Exchange(status, headers, body);
     } catch (SocketTimeoutException e) {
       throw timeout(url);
