@@ -23,16 +23,17 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A container's environment as Kubernetes builds it: {@code envFrom} first (configMaps and secrets,
- * with prefix; keys that are not valid variable names skipped), then {@code env} in order (values
- * expanded against the variables declared before and the service variables; configMapKeyRef,
- * secretKeyRef, fieldRef and resourceFieldRef resolved), then the service variables the container
- * did not set itself.
+ * with prefix, keys in sorted order; keys that are not valid variable names skipped), then {@code
+ * env} in order (values expanded against the variables declared before and the service variables;
+ * configMapKeyRef, secretKeyRef, fieldRef and resourceFieldRef resolved), then the service
+ * variables the container did not set itself.
  */
 public final class ContainerEnvironment {
   private static final Logger log = LoggerFactory.getLogger(ContainerEnvironment.class);
@@ -77,7 +78,7 @@ public final class ContainerEnvironment {
           continue;
         }
         if (configMap.getData() != null) {
-          for (Map.Entry<String, String> entry : configMap.getData().entrySet()) {
+          for (Map.Entry<String, String> entry : new TreeMap<>(configMap.getData()).entrySet()) {
             putValid(env, prefix + entry.getKey(), entry.getValue(), invalid);
           }
         }
@@ -90,7 +91,7 @@ public final class ContainerEnvironment {
         if (secret == null) {
           continue;
         }
-        for (Map.Entry<String, byte[]> entry : secret.entrySet()) {
+        for (Map.Entry<String, byte[]> entry : new TreeMap<>(secret).entrySet()) {
           putValid(
               env,
               prefix + entry.getKey(),
