@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.proxy;
 
+import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -48,7 +49,7 @@ final class CaOrAnyTrustManager extends X509ExtendedTrustManager {
         }
       }
       throw new IllegalStateException("no X509 trust manager available");
-    } catch (GeneralSecurityException | java.io.IOException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot trust the cluster CA: " + e.getMessage(), e);
     }
   }

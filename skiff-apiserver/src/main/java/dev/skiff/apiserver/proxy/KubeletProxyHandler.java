@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
@@ -293,8 +294,10 @@ final class KubeletProxyHandler implements ApiHandler {
         continue;
       }
       for (JsonNode endpoint : slice.path("endpoints")) {
-        JsonNode ready0 = endpoint.path("conditions").path("ready");
-        if (ready0.isMissingNode() || ready0.isNull() || ready0.asBoolean(false)) {
+        JsonNode readyCondition = endpoint.path("conditions").path("ready");
+        if (readyCondition.isMissingNode()
+            || readyCondition.isNull()
+            || readyCondition.asBoolean(false)) {
           for (JsonNode address : endpoint.path("addresses")) {
             ready.add(new String[] {address.asString(""), Integer.toString(port)});
           }
@@ -428,7 +431,7 @@ final class KubeletProxyHandler implements ApiHandler {
     return upgrade != null
         && !upgrade.equalsIgnoreCase("h2c")
         && connection != null
-        && connection.toLowerCase(java.util.Locale.ROOT).contains("upgrade");
+        && connection.toLowerCase(Locale.ROOT).contains("upgrade");
   }
 
   private static boolean isTrue(String value) {

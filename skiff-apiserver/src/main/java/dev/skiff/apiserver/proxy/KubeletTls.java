@@ -4,6 +4,7 @@ import dev.skiff.apiserver.pki.ClusterPki;
 import dev.skiff.apiserver.pki.IssuedCertificate;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.SecureRandom;
@@ -55,7 +56,7 @@ record KubeletTls(SSLContext jdk, SslContext netty) {
       SslContext netty =
           SslContextBuilder.forClient().keyManager(keyManagers).trustManager(trust).build();
       return new KubeletTls(jdk, netty);
-    } catch (GeneralSecurityException | java.io.IOException e) {
+    } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException("cannot set up TLS toward kubelets: " + e.getMessage(), e);
     }
   }

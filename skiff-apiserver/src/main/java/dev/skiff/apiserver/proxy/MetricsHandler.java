@@ -7,11 +7,13 @@ import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiHandler;
 import dev.skiff.apiserver.http.ApiRequest;
 import dev.skiff.apiserver.http.ApiResponse;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -241,12 +243,12 @@ final class MetricsHandler implements ApiHandler {
       if (nanos % 1_000_000 == 0) {
         return nanos / 1_000_000 + "ms";
       }
-      return trimZeros(String.format(java.util.Locale.ROOT, "%.6f", nanos / 1e6)) + "ms";
+      return trimZeros(String.format(Locale.ROOT, "%.6f", nanos / 1e6)) + "ms";
     }
     long hours = nanos / 3_600_000_000_000L;
     long minutes = (nanos / 60_000_000_000L) % 60;
     long secondNanos = nanos % 60_000_000_000L;
-    String seconds = trimZeros(java.math.BigDecimal.valueOf(secondNanos, 9).toPlainString()) + "s";
+    String seconds = trimZeros(BigDecimal.valueOf(secondNanos, 9).toPlainString()) + "s";
     StringBuilder text = new StringBuilder();
     if (hours > 0) {
       text.append(hours).append('h');

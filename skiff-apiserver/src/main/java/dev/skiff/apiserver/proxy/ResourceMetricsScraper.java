@@ -11,10 +11,12 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -122,7 +124,7 @@ final class ResourceMetricsScraper implements AutoCloseable {
     List<ObjectNode> ready =
         objects.list("/api/v1/nodes", "").stream().filter(ResourceMetricsScraper::isReady).toList();
     scrape(ready);
-    Set<String> names = new java.util.HashSet<>();
+    Set<String> names = new HashSet<>();
     ready.forEach(n -> names.add(n.path("metadata").path("name").asString("")));
     histories.keySet().retainAll(names);
     onDemand.keySet().retainAll(names);
@@ -236,7 +238,7 @@ final class ResourceMetricsScraper implements AutoCloseable {
 
   /** The usage of each container of a pod (by container name) over the last window. */
   Map<String, ResourceUsage> pod(String namespace, String pod) {
-    Map<String, ResourceUsage> usage = new java.util.TreeMap<>();
+    Map<String, ResourceUsage> usage = new TreeMap<>();
     for (History history : histories.values()) {
       if (history.previous() == null) {
         continue;

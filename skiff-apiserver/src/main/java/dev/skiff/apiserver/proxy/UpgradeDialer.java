@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +38,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +78,7 @@ final class UpgradeDialer implements AutoCloseable {
       Map<String, List<String>> headers,
       byte[] body,
       String unreachable,
-      java.util.function.Function<Refusal, ApiResponse> refused) {
+      Function<Refusal, ApiResponse> refused) {
     Handshake handshake = new Handshake();
     Relay backendRelay = new Relay();
     Bootstrap bootstrap =
@@ -227,7 +229,7 @@ final class UpgradeDialer implements AutoCloseable {
           }
           content.release();
         } else {
-          io.netty.util.ReferenceCountUtil.release(msg);
+          ReferenceCountUtil.release(msg);
         }
         return;
       }
@@ -257,7 +259,7 @@ final class UpgradeDialer implements AutoCloseable {
           ctx.close();
         }
       } finally {
-        io.netty.util.ReferenceCountUtil.release(msg);
+        ReferenceCountUtil.release(msg);
       }
     }
 
