@@ -49,6 +49,11 @@ public final class ProxyCommand implements Callable<Integer> {
       description = "least time between two rule syncs, e.g. 1s, 500ms (default: ${DEFAULT-VALUE})")
   String minSyncPeriod;
 
+  @Option(
+      names = "--disable-network-policy",
+      description = "do not enforce NetworkPolicies for this node's pods (they are by default)")
+  boolean disableNetworkPolicy;
+
   @Override
   public Integer call() throws Exception {
     ProxyOptions options = options();
@@ -68,7 +73,8 @@ public final class ProxyCommand implements Callable<Integer> {
         ProxyMode.parse(proxyMode),
         clusterCidr,
         parseDuration(minSyncPeriod),
-        CommandRunner.host());
+        CommandRunner.host(),
+        !disableNetworkPolicy);
   }
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m)");
