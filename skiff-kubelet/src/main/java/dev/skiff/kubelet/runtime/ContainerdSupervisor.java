@@ -42,6 +42,7 @@ public final class ContainerdSupervisor implements AutoCloseable {
   private Thread monitor;
   private volatile boolean closed;
   private int restarts;
+  private String snapshotter;
 
   public ContainerdSupervisor(ContainerdOptions options) {
     this(options, InstantSource.system());
@@ -61,15 +62,18 @@ public final class ContainerdSupervisor implements AutoCloseable {
       log.info("event=containerd_external endpoint={}", options.existingEndpoint());
       return this;
     }
-    writeConfig(options);
+    snapshotter = writeConfig(options);
     Process first = launch();
     awaitReady(first, options.startTimeout());
     monitor = Thread.ofVirtual().name("containerd-supervisor").start(() -> supervise(first));
     return this;
   }
 
-  /** Writes config.toml and certs.d for these options; returns the config file. */
-  public static Path writeConfig(ContainerdOptions options) {
+  /**
+   * Writes config.toml and certs.d for these options; returns the snapshotter chosen (images
+   * imported with {@code ctr} must be unpacked for it).
+   */
+  public static String writeConfig(ContainerdOptions options) {
     Registries registries = Registries.read(options.registriesFile());
     RegistryHosts hosts = RegistryHosts.translate(registries);
     hosts.warnings().forEach(w -> log.warn("event=registries_warning message=\"{}\"", w));
@@ -80,10 +84,18 @@ public final class ContainerdSupervisor implements AutoCloseable {
       String snapshotter = Snapshotters.detect(options.rootDir());
       Files.writeString(
           options.configFile(), ContainerdConfig.render(options, snapshotter, hosts.auths()));
+      return snapshotter;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return options.configFile();
+  }
+
+  /**
+   * The snapshotter containerd was configured with ({@code overlayfs} or {@code native}); null
+   * before {@link #start()} and for an existing runtime endpoint.
+   */
+  public String snapshotter() {
+    return snapshotter;
   }
 
   /** The CRI endpoint the kubelet connects to: {@code unix:///<data-dir>/…/containerd.sock}. */
