@@ -155,12 +155,12 @@ public final class PodVolumes {
     if (volume.getConfigMap() != null) {
       Path dir = volumeDir(uid, "kubernetes.io~configmap", volume.getName());
       createVolumeDir(dir);
-      write(dir, configMapPayload(pod, volume, volume.getConfigMap()));
+      write(pod, dir, configMapPayload(pod, volume, volume.getConfigMap()));
       return new MountedVolume(dir, true);
     }
     if (volume.getSecret() != null) {
       Path dir = memoryDir(pod, volumeDir(uid, "kubernetes.io~secret", volume.getName()));
-      write(dir, secretPayload(pod, volume, volume.getSecret()));
+      write(pod, dir, secretPayload(pod, volume, volume.getSecret()));
       return new MountedVolume(dir, true);
     }
     if (volume.getDownwardAPI() != null) {
@@ -172,12 +172,12 @@ public final class PodVolumes {
       } catch (IllegalArgumentException e) {
         throw new VolumeException(setUpFailed(volume, e.getMessage()), e);
       }
-      write(dir, payload);
+      write(pod, dir, payload);
       return new MountedVolume(dir, true);
     }
     if (volume.getProjected() != null) {
       Path dir = memoryDir(pod, volumeDir(uid, "kubernetes.io~projected", volume.getName()));
-      write(dir, projectedPayload(pod, volume));
+      write(pod, dir, projectedPayload(pod, volume));
       return new MountedVolume(dir, true);
     }
     if (volume.getPersistentVolumeClaim() != null) {
@@ -197,13 +197,21 @@ public final class PodVolumes {
       throws IOException, VolumeException {
     Path dir = volumeDir(pod.getMetadata().getUid(), "kubernetes.io~empty-dir", volume.getName());
     String medium = source.getMedium() == null ? "" : source.getMedium();
+    Long fsGroup = fsGroup(pod);
     switch (medium) {
-      case "" -> createVolumeDir(dir);
+      case "" -> {
+        if (createVolumeDir(dir) && fsGroup != null) {
+          VolumeOwnership.apply(dir, fsGroup, false);
+        }
+      }
       case "Memory" -> {
         createVolumeDir(dir);
         if (!mounts.isMountPoint(dir)) {
           mounts.mountTmpfs(dir, memoryVolumeSize(pod, source.getSizeLimit()));
           Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+          if (fsGroup != null) {
+            VolumeOwnership.apply(dir, fsGroup, false);
+          }
         }
       }
       default ->
@@ -222,16 +230,38 @@ public final class PodVolumes {
     return dir;
   }
 
-  private static void createVolumeDir(Path dir) throws IOException {
-    if (!Files.isDirectory(dir)) {
-      Files.createDirectories(dir);
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+  /** Creates a 0777 volume directory; whether it was new. */
+  private static boolean createVolumeDir(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return false;
     }
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    return true;
   }
 
-  private void write(Path dir, Map<String, FileProjection> payload) throws IOException {
+  private static Long fsGroup(Pod pod) {
+    return pod.getSpec().getSecurityContext() == null
+        ? null
+        : pod.getSpec().getSecurityContext().getFsGroup();
+  }
+
+  /** Writes a read-only volume's files, then gives them the pod's fsGroup when they changed. */
+  private void write(Pod pod, Path dir, Map<String, FileProjection> payload) throws IOException {
+    Long group = fsGroup(pod);
+    if (group != null) {
+      // the modes the ownership change will leave, so an unchanged payload compares equal
+      Map<String, FileProjection> grouped = new LinkedHashMap<>();
+      payload.forEach(
+          (path, file) -> grouped.put(path, new FileProjection(file.data(), file.mode() | 0440)));
+      payload = grouped;
+    }
     if (new AtomicWriter(dir, clock).write(payload)) {
       log.debug("volume updated dir={} files={}", dir, payload.size());
+      Long fsGroup = fsGroup(pod);
+      if (fsGroup != null) {
+        VolumeOwnership.apply(dir, fsGroup, true);
+      }
     }
   }
 
@@ -362,9 +392,11 @@ public final class PodVolumes {
             errors.add("failed to fetch token: " + clientMessage(e));
             continue;
           }
+          // with an fsGroup the token is 0600 and group-readable after the ownership change
+          int tokenMode = fsGroup(pod) != null ? 0600 : defaultMode;
           payload.put(
               projection.getPath(),
-              new FileProjection(token.getBytes(StandardCharsets.UTF_8), defaultMode));
+              new FileProjection(token.getBytes(StandardCharsets.UTF_8), tokenMode));
         } else if (source.getClusterTrustBundle() != null) {
           errors.add("clusterTrustBundle projections are not supported by this node");
         }

@@ -633,4 +633,51 @@ class PodVolumesIT {
         .hasMessage(
             "error processing PVC default/ghost: failed to fetch PVC from API server: persistentvolumeclaims \"ghost\" not found");
   }
+
+  @Test
+  void fsGroupOwnsEmptyDirsAndProjectedFiles() throws Exception {
+    String name = unique("sec");
+    client
+        .secrets()
+        .inNamespace(NS)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .addToData(
+                    "key", Base64.getEncoder().encodeToString("k".getBytes(StandardCharsets.UTF_8)))
+                .build())
+        .create();
+    Pod pod =
+        new PodBuilder(
+                pod(
+                    "fsgroup",
+                    new VolumeBuilder().withName("scratch").withNewEmptyDir().endEmptyDir().build(),
+                    new VolumeBuilder()
+                        .withName("creds")
+                        .withNewSecret()
+                        .withSecretName(name)
+                        .withDefaultMode(0400)
+                        .endSecret()
+                        .build()))
+            .editSpec()
+            .withNewSecurityContext()
+            .withFsGroup(2345L)
+            .endSecurityContext()
+            .endSpec()
+            .build();
+
+    Map<String, MountedVolume> ready = volumes.setUp(pod);
+
+    Path scratch = ready.get("scratch").hostPath();
+    assertThat(Files.getAttribute(scratch, "unix:gid")).isEqualTo(2345);
+    assertThat((Integer) Files.getAttribute(scratch, "unix:mode") & 07777).isEqualTo(02777);
+    Path key = ready.get("creds").hostPath().resolve("key");
+    assertThat(Files.getAttribute(key, "unix:gid")).isEqualTo(2345);
+    assertThat(mode(key)).isEqualTo("r--r-----");
+    Path data = ready.get("creds").hostPath().resolve("..data").toRealPath();
+    volumes.setUp(pod);
+    assertThat(ready.get("creds").hostPath().resolve("..data").toRealPath()).isEqualTo(data);
+  }
 }
