@@ -99,14 +99,8 @@ public final class KubeProxy implements AutoCloseable {
                   ? new IptablesPolicyEnforcer(options.commandRunner())
                   : new NftablesPolicyEnforcer(options.commandRunner()),
               options.minSyncPeriod());
-      try {
-        networkPolicies.start();
-      } catch (RuntimeException e) {
-        // e.g. a proxy identity that may not list pods, namespaces or network policies
-        log.warn("network policies not enforced error=\"{}\"", e.getMessage());
-        networkPolicies.close();
-        networkPolicies = null;
-      }
+      // does not wait for its informers: an identity that may not watch them only logs a warning
+      networkPolicies.start();
     }
     log.info(
         "kube-proxy started node={} mode={} clusterCIDR={} minSyncPeriod={}",

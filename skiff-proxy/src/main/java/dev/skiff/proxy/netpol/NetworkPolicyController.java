@@ -45,16 +45,45 @@ public final class NetworkPolicyController implements AutoCloseable {
     this.minSyncPeriod = minSyncPeriod;
   }
 
-  /** Starts the informers, waits for their first lists and starts the sync loop. */
+  /**
+   * Starts the informers and the sync loop without waiting for the informers' first lists: the
+   * first sync runs once all three have listed. An informer whose first list fails (e.g. the proxy
+   * may not list network policies) is logged and nothing is enforced.
+   */
   public synchronized void start() {
     if (running) {
       return;
     }
     running = true;
-    namespaces = client.namespaces().inform(handler());
-    policies = client.network().v1().networkPolicies().inAnyNamespace().inform(handler());
-    pods = client.pods().inAnyNamespace().inform(handler());
+    namespaces = start("namespaces", client.namespaces().runnableInformer(0));
+    policies =
+        start(
+            "networkpolicies",
+            client.network().v1().networkPolicies().inAnyNamespace().runnableInformer(0));
+    pods = start("pods", client.pods().inAnyNamespace().runnableInformer(0));
     loop = Thread.ofVirtual().name("network-policy-sync").start(this::syncLoop);
+  }
+
+  private <T> SharedIndexInformer<T> start(String resource, SharedIndexInformer<T> informer) {
+    informer.addEventHandler(handler());
+    informer
+        .start()
+        .whenComplete(
+            (ok, error) -> {
+              if (error != null && running) {
+                log.warn(
+                    "network policies not enforced, cannot watch {} error=\"{}\"",
+                    resource,
+                    error.getMessage());
+              } else {
+                changed();
+              }
+            });
+    return informer;
+  }
+
+  private boolean informersSynced() {
+    return namespaces.hasSynced() && policies.hasSynced() && pods.hasSynced();
   }
 
   /** The policies of the last successful sync, or null before the first. */
@@ -95,7 +124,7 @@ public final class NetworkPolicyController implements AutoCloseable {
     try {
       while (running) {
         synchronized (signal) {
-          while (running && generation.get() == synced) {
+          while (running && (generation.get() == synced || !informersSynced())) {
             signal.wait();
           }
         }
