@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       DnsCommand.class,
       KubeconfigCommand.class,
       ProxyCommand.class,
-      CertsCommand.class
+      CertsCommand.class,
+      ImagesCommand.class
     })
 public final class Main {
 

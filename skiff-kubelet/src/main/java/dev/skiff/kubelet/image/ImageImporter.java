@@ -132,18 +132,25 @@ public final class ImageImporter {
     return run(ctr(socket, "images", "ls"), null, "list images");
   }
 
-  /** Removes images by name; throws naming the first one that does not exist. */
+  /**
+   * Removes images by name. Names containerd does not know are skipped and reported afterwards in
+   * one {@link ImageStoreException} (the others are removed).
+   */
   public void remove(String socket, List<String> references) {
     if (references.isEmpty()) {
       return;
     }
-    List<String> command = ctr(socket, "images", "rm");
-    command.addAll(references);
-    run(command, null, "remove " + String.join(" ", references));
-    List<String> left = new ArrayList<>(list(socket));
-    left.retainAll(references);
-    if (!left.isEmpty()) {
-      throw new ImageStoreException("image not found: " + left.getFirst());
+    List<String> present = list(socket);
+    List<String> missing = references.stream().filter(ref -> !present.contains(ref)).toList();
+    List<String> existing = references.stream().filter(present::contains).distinct().toList();
+    if (!existing.isEmpty()) {
+      List<String> command = ctr(socket, "images", "rm");
+      command.addAll(existing);
+      run(command, null, "remove " + String.join(" ", existing));
+      log.info("removed images images={}", existing);
+    }
+    if (!missing.isEmpty()) {
+      throw new ImageStoreException("image not found: " + String.join(", ", missing));
     }
   }
 
@@ -171,7 +178,7 @@ public final class ImageImporter {
   }
 
   private List<String> ctr(String socket, String... args) {
-    Path path = CriClient.socketPath(socket.startsWith("/") ? socket : socket);
+    Path path = CriClient.socketPath(socket);
     if (!Files.exists(path)) {
       throw new ImageStoreException("containerd socket " + path + " does not exist");
     }
