@@ -68,7 +68,7 @@ class NetworkPolicyIT {
   @EnumSource(
       value = ProxyMode.class,
       names = {"IPTABLES", "NFTABLES"})
-  void denyAllThenAllowFromNamespace(ProxyMode mode) throws IOException {
+  void denyAllThenAllowFromNamespaceThenEgressDnsOnly(ProxyMode mode) throws IOException {
     String tag = mode.flag().substring(0, 3);
     String nodeName = "node-" + tag;
     String appNs = "np-" + tag;
@@ -136,6 +136,24 @@ class NetworkPolicyIT {
       // deleting the policies lifts the isolation
       client.network().v1().networkPolicies().inNamespace(appNs).delete();
       await().atMost(Duration.ofSeconds(20)).until(() -> reachable(clientPod));
+
+      // egress: the frontend may only send DNS; the client in the other namespace is unaffected
+      client
+          .network()
+          .v1()
+          .networkPolicies()
+          .resource(
+              PolicyFixtures.policy(frontendNs, "dns-only", new LabelSelector())
+                  .editSpec()
+                  .withPolicyTypes("Egress")
+                  .addNewEgress()
+                  .withPorts(PolicyFixtures.port("UDP", 53), PolicyFixtures.port("TCP", 53))
+                  .endEgress()
+                  .endSpec()
+                  .build())
+          .create();
+      await().atMost(Duration.ofSeconds(20)).until(() -> !reachable(frontendPod));
+      assertThat(reachable(clientPod)).isTrue();
     }
   }
 
