@@ -22,10 +22,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs containers' postStart and preStop hooks (exec through CRI ExecSync, httpGet, sleep) and
- * reports failures as Kubernetes does: a {@code FailedPostStartHook} or {@code FailedPreStopHook}
- * warning event with Kubernetes' message. As in Kubernetes, an httpGet hook fails only when no
- * response comes (any status code will do), a postStart hook has no time limit, and a preStop hook
- * that outlives its budget is abandoned without an event.
+ * reports failures with Kubernetes' messages: a postStart failure is a {@link PodConfigException}
+ * with reason {@code FailedPostStartHook} (the pod worker records the event and kills the
+ * container), a preStop failure a {@code FailedPreStopHook} warning event. As in Kubernetes, an
+ * httpGet hook fails only when no response comes (any status code will do), a postStart hook has no
+ * time limit, and a preStop hook that outlives its budget is abandoned without an event.
  */
 public final class LifecycleHookRunner implements ContainerHooks {
   private static final Logger log = LoggerFactory.getLogger(LifecycleHookRunner.class);
@@ -66,7 +67,7 @@ public final class LifecycleHookRunner implements ContainerHooks {
     }
     String failure = run(pod, container, containerId, podIp, handler, null);
     if (failure != null) {
-      events.event(pod, EventRecorder.WARNING, "FailedPostStartHook", failure);
+      // the pod worker records the FailedPostStartHook event from the exception and kills it
       throw new PodConfigException("FailedPostStartHook", failure);
     }
   }
