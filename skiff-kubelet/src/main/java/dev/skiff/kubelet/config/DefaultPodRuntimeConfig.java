@@ -250,17 +250,11 @@ public final class DefaultPodRuntimeConfig implements PodRuntimeConfig {
               .setHostPath(writeEtcHosts(pod, podIp).toString())
               .build());
     }
-    String terminationPath =
-        container.getTerminationMessagePath() == null
-            ? DEFAULT_TERMINATION_MESSAGE_PATH
-            : container.getTerminationMessagePath();
-    if (!terminationPath.isEmpty()) {
-      mounts.add(
-          Mount.newBuilder()
-              .setContainerPath(terminationPath)
-              .setHostPath(terminationMessageFile(pod, container).toString())
-              .build());
-    }
+    mounts.add(
+        Mount.newBuilder()
+            .setContainerPath(terminationMessagePath(container))
+            .setHostPath(terminationMessageFile(pod, container).toString())
+            .build());
     return mounts;
   }
 
@@ -447,11 +441,7 @@ public final class DefaultPodRuntimeConfig implements PodRuntimeConfig {
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(CriLabels.CONTAINER_HASH, containerHash(container));
     annotations.put(CriLabels.RESTART_COUNT, String.valueOf(restartCount));
-    annotations.put(
-        CriLabels.TERMINATION_MESSAGE_PATH,
-        container.getTerminationMessagePath() == null
-            ? DEFAULT_TERMINATION_MESSAGE_PATH
-            : container.getTerminationMessagePath());
+    annotations.put(CriLabels.TERMINATION_MESSAGE_PATH, terminationMessagePath(container));
     annotations.put(
         CriLabels.TERMINATION_MESSAGE_POLICY,
         container.getTerminationMessagePolicy() == null
@@ -465,6 +455,12 @@ public final class DefaultPodRuntimeConfig implements PodRuntimeConfig {
       annotations.put(CriLabels.TERMINATION_GRACE_PERIOD, String.valueOf(grace));
     }
     return annotations;
+  }
+
+  /** The container's terminationMessagePath; empty means the default, as API defaulting sets it. */
+  static String terminationMessagePath(Container container) {
+    String path = container.getTerminationMessagePath();
+    return path == null || path.isEmpty() ? DEFAULT_TERMINATION_MESSAGE_PATH : path;
   }
 
   /** FNV-1a (32 bit) of the container's JSON, in hex: changes whenever its spec changes. */

@@ -826,7 +826,7 @@ class DefaultPodRuntimeConfigIT {
   }
 
   @Test
-  void ownEtcHostsMountAndEmptyTerminationPathAddNoMounts() throws Exception {
+  void ownEtcHostsMountReplacesTheManagedOneAndEmptyTerminationPathIsTheDefault() throws Exception {
     Container c =
         new ContainerBuilder(withEnv())
             .withTerminationMessagePath("")
@@ -847,7 +847,7 @@ class DefaultPodRuntimeConfigIT {
 
     assertThat(container.getMountsList())
         .extracting(Mount::getContainerPath)
-        .containsExactly("/etc/hosts");
+        .containsExactly("/etc/hosts", "/dev/termination-log");
     assertThat(container.getMounts(0).getHostPath()).endsWith("kubernetes.io~empty-dir/h");
   }
 

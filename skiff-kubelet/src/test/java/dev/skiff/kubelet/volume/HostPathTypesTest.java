@@ -48,7 +48,11 @@ class HostPathTypesTest {
     Files.writeString(tmp.resolve("file"), "x");
     socket = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
     socket.bind(UnixDomainSocketAddress.of(tmp.resolve("sock")));
-    Files.createSymbolicLink(tmp.resolve("char"), Path.of("/dev/null"));
+    assertThat(
+            new ProcessBuilder("mknod", tmp.resolve("char").toString(), "c", "1", "3")
+                .start()
+                .waitFor())
+        .isZero();
     Process mknod =
         new ProcessBuilder("mknod", tmp.resolve("block").toString(), "b", "7", "250").start();
     assertThat(mknod.waitFor()).isZero();
