@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Skiff: a small, fast Kubernetes-compatible cluster.",
     subcommands = {
       ServerCommand.class,
+      AgentCommand.class,
       CommandLine.HelpCommand.class,
       ControllerManagerCommand.class,
       SimNodesCommand.class,

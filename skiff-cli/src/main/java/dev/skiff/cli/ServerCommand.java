@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code skiff server}: the control plane (API server, storage, scheduler, controllers). */
@@ -91,6 +92,16 @@ public final class ServerCommand implements Callable<Integer> {
   boolean disableAgent;
 
   @Option(
+      names = "--token",
+      paramLabel = "TOKEN",
+      description =
+          "The node join token (abcdef.0123456789abcdef); default: the one in <data-dir>/token,"
+              + " made at first start.")
+  String token;
+
+  @Mixin AgentFlags node = new AgentFlags();
+
+  @Option(
       names = "--disable-scheduler",
       description = "Do not run the scheduler in this server (run `skiff scheduler` elsewhere).")
   boolean disableScheduler;
@@ -108,16 +119,17 @@ public final class ServerCommand implements Callable<Integer> {
     Path kubeconfigPath = kubeconfig != null ? kubeconfig : dir.resolve("admin.kubeconfig");
     ControlPlaneOptions options =
         new ControlPlaneOptions(
-            dir,
-            bindAddress,
-            httpsPort,
-            datastoreEndpoint,
-            etcdCaFile,
-            etcdCertFile,
-            etcdKeyFile,
-            tlsSans,
-            kubeconfigPath,
-            tokenAuthFile);
+                dir,
+                bindAddress,
+                httpsPort,
+                datastoreEndpoint,
+                etcdCaFile,
+                etcdCertFile,
+                etcdKeyFile,
+                tlsSans,
+                kubeconfigPath)
+            .withTokenAuthFile(tokenAuthFile)
+            .withNodeToken(token);
     CountDownLatch stopped = new CountDownLatch(1);
     try (ControlPlane controlPlane = ControlPlane.start(options)) {
       System.out.println(
@@ -131,12 +143,16 @@ public final class ServerCommand implements Callable<Integer> {
       System.out.flush();
       // the scheduler and controllers are API clients: they start once the API serves
       try (ControlPlaneComponents components =
-          ControlPlaneComponents.start(
-              controlPlane, !disableScheduler, !disableControllerManager)) {
+              ControlPlaneComponents.start(
+                  controlPlane, !disableScheduler, !disableControllerManager);
+          NodeAgent agent = disableAgent ? null : startLocalAgent(controlPlane, dir)) {
         Runtime.getRuntime()
             .addShutdownHook(
                 new Thread(
                     () -> {
+                      if (agent != null) {
+                        agent.close();
+                      }
                       components.close();
                       controlPlane.close();
                       stopped.countDown();
@@ -146,6 +162,23 @@ public final class ServerCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The server's own node, joined with the server's token. A node that cannot start (not root, no
+   * containerd) is reported on one line; the control plane keeps serving.
+   */
+  private NodeAgent startLocalAgent(ControlPlane controlPlane, Path dir) {
+    try {
+      return NodeAgent.start(
+          node.options(controlPlane.url(), controlPlane.nodeToken().toString(), null, dir, true));
+    } catch (RuntimeException e) {
+      System.err.println(
+          "skiff: the local agent did not start: "
+              + e.getMessage()
+              + " (run with --disable-agent for a control plane only)");
+      return null;
+    }
   }
 
   private static String hostForUrl(String address) {

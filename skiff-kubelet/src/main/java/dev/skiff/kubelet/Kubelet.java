@@ -123,6 +123,12 @@ public final class Kubelet implements AutoCloseable {
     LOG.info("kubelet pod workers started node={}", nodeName);
   }
 
+  /** The pods bound to this node as the kubelet last saw them (the kubelet API's /pods). */
+  public java.util.List<Pod> pods() {
+    SharedIndexInformer<Pod> current = informer;
+    return current == null ? java.util.List.of() : current.getStore().list();
+  }
+
   /** The pod workers (for the kubelet API and tests). */
   public PodWorkers workers() {
     return workers;

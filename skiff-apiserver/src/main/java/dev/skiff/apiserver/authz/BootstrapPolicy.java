@@ -24,6 +24,9 @@ public final class BootstrapPolicy {
       List.of("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch");
   static final List<String> CORE = List.of("");
 
+  /** What a node's kube-proxy, policy enforcer and DNS server read beyond system:node-proxier. */
+  public static final String NODE_AGENT_ROLE = "skiff:node-agent";
+
   /** Who may have a node client certificate signed without an administrator's approval. */
   public static final String NODE_CLIENT_CSR_ROLE =
       "system:certificates.k8s.io:certificatesigningrequests:nodeclient";
@@ -189,6 +192,13 @@ public final class BootstrapPolicy {
                 rule(List.of("create", "patch", "update"), "", "events"),
                 rule(List.of("create", "patch", "update"), "events.k8s.io", "events"),
                 rule(List.of("list", "watch"), "discovery.k8s.io", "endpointslices"))));
+    roles.add(
+        clusterRole(
+            NODE_AGENT_ROLE,
+            Map.of(),
+            List.of(
+                rule(READ, "", "namespaces", "pods"),
+                rule(READ, "networking.k8s.io", "networkpolicies"))));
     roles.add(
         clusterRole(
             NODE_CLIENT_CSR_ROLE,
@@ -412,6 +422,10 @@ public final class BootstrapPolicy {
     bindings.add(binding("system:node-proxier", "system:node-proxier", user("system:kube-proxy")));
     // node join, as kubeadm and k3s set it up: bootstrap tokens may request node client
     // certificates, which are approved automatically, and nodes may renew their own
+    // every agent runs kube-proxy, the network policy enforcer and the DNS server with its node
+    // identity (k3s hands its agents a shared system:kube-proxy certificate instead)
+    bindings.add(binding("skiff:node-proxier", "system:node-proxier", group("system:nodes")));
+    bindings.add(binding(NODE_AGENT_ROLE, NODE_AGENT_ROLE, group("system:nodes")));
     bindings.add(
         binding(
             "skiff:kubelet-bootstrap", "system:node-bootstrapper", group("system:bootstrappers")));
