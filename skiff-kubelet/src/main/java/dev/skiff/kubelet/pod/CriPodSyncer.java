@@ -672,6 +672,12 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     PodRuntimeStatus rs = runtimeStatus(pod, runtime, st);
     Pod base = new PodBuilder(pod).withStatus(previousStatus(pod, st.lastWritten)).build();
     PodStatus status = PodStatusGenerator.generate(base, rs, deps.clock().instant());
+    PodStatus previous = st.lastWritten != null ? st.lastWritten : pod.getStatus();
+    if (status.getPodIP() == null && previous != null && previous.getPodIP() != null) {
+      // a stopped sandbox has no address any more; the pod keeps the one it had
+      status.setPodIP(previous.getPodIP());
+      status.setPodIPs(previous.getPodIPs());
+    }
     if (terminal && st.failureReason != null) {
       status.setPhase(PodStatusGenerator.FAILED);
       status.setReason(st.failureReason);

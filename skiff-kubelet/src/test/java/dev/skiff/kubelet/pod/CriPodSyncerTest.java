@@ -741,6 +741,7 @@ class CriPodSyncerTest {
 
     assertThat(result.finished()).isTrue();
     assertThat(api.last().getPhase()).isEqualTo("Failed");
+    assertThat(api.last().getPodIP()).isEqualTo("10.88.0.1"); // kept after the sandbox stopped
     assertThat(api.last().getReason()).isEqualTo("DeadlineExceeded");
     assertThat(api.last().getMessage())
         .isEqualTo("Pod was active on the node longer than the specified deadline");
