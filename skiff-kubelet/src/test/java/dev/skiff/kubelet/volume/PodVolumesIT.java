@@ -680,4 +680,68 @@ class PodVolumesIT {
     volumes.setUp(pod);
     assertThat(ready.get("creds").hostPath().resolve("..data").toRealPath()).isEqualTo(data);
   }
+
+  @Test
+  void serviceAccountTokenFromTheTokenRequestApiIsBoundToThePod() throws Exception {
+    String account = unique("sa");
+    client
+        .serviceAccounts()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.ServiceAccountBuilder()
+                .withNewMetadata()
+                .withName(account)
+                .endMetadata()
+                .build())
+        .create();
+    Pod pod =
+        client
+            .pods()
+            .inNamespace(NS)
+            .resource(
+                new PodBuilder()
+                    .withNewMetadata()
+                    .withName(unique("tok"))
+                    .endMetadata()
+                    .withNewSpec()
+                    .withServiceAccountName(account)
+                    .addNewContainer()
+                    .withName("app")
+                    .withImage("busybox")
+                    .endContainer()
+                    .addNewVolume()
+                    .withName("api")
+                    .withNewProjected()
+                    .addNewSource()
+                    .withNewServiceAccountToken()
+                    .withPath("token")
+                    .withAudience("vault")
+                    .withExpirationSeconds(3600L)
+                    .endServiceAccountToken()
+                    .endSource()
+                    .endProjected()
+                    .endVolume()
+                    .endSpec()
+                    .build())
+            .create();
+    pods.add(pod.getMetadata().getUid());
+    PodVolumes real =
+        new PodVolumes(
+            tmp.resolve("pods"),
+            client,
+            Map.of(),
+            new ServiceAccountTokens(client),
+            mounts,
+            InstantSource.system());
+
+    Path token = real.setUp(pod).get("api").hostPath().resolve("token");
+
+    String[] jwt = read(token).split("\\.");
+    assertThat(jwt).hasSize(3);
+    String claims = new String(Base64.getUrlDecoder().decode(jwt[1]), StandardCharsets.UTF_8);
+    assertThat(claims)
+        .contains("\"vault\"")
+        .contains("system:serviceaccount:" + NS + ":" + account)
+        .contains(pod.getMetadata().getUid());
+  }
 }
