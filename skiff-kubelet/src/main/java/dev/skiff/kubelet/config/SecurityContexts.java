@@ -163,6 +163,61 @@ public final class SecurityContexts {
     return out.build();
   }
 
+  /**
+   * Kubernetes' runAsNonRoot check against the image's user, for the pod workers to run once the
+   * image is known (from CRI's {@code Image.uid} / {@code Image.username}; an image with neither
+   * runs as root). An explicit runAsUser is checked by {@link #container} already.
+   *
+   * @throws PodConfigException {@code CreateContainerConfigError} with Kubernetes' message
+   */
+  public static void verifyRunAsNonRoot(
+      Pod pod, Container container, Long imageUid, String imageUsername) throws PodConfigException {
+    PodSecurityContext podSc = pod.getSpec().getSecurityContext();
+    SecurityContext sc = container.getSecurityContext();
+    Boolean runAsNonRoot =
+        sc != null && sc.getRunAsNonRoot() != null
+            ? sc.getRunAsNonRoot()
+            : podSc == null ? null : podSc.getRunAsNonRoot();
+    Long runAsUser =
+        sc != null && sc.getRunAsUser() != null
+            ? sc.getRunAsUser()
+            : podSc == null ? null : podSc.getRunAsUser();
+    if (!Boolean.TRUE.equals(runAsNonRoot)) {
+      return;
+    }
+    String where = " (pod: \"" + formatPod(pod) + "\", container: " + container.getName() + ")";
+    if (runAsUser != null) {
+      if (runAsUser == 0) {
+        throw new PodConfigException(
+            "CreateContainerConfigError", "container's runAsUser breaks non-root policy" + where);
+      }
+      return;
+    }
+    boolean hasUsername = imageUsername != null && !imageUsername.isEmpty();
+    if (imageUid == null && hasUsername) {
+      throw new PodConfigException(
+          "CreateContainerConfigError",
+          "container has runAsNonRoot and image has non-numeric user ("
+              + imageUsername
+              + "), cannot verify user is non-root"
+              + where);
+    }
+    if (imageUid == null || imageUid == 0) {
+      throw new PodConfigException(
+          "CreateContainerConfigError",
+          "container has runAsNonRoot and image will run as root" + where);
+    }
+  }
+
+  private static String formatPod(Pod pod) {
+    return pod.getMetadata().getName()
+        + "_"
+        + pod.getMetadata().getNamespace()
+        + "("
+        + pod.getMetadata().getUid()
+        + ")";
+  }
+
   private static List<Long> supplementalGroups(PodSecurityContext podSc) {
     List<Long> groups = new java.util.ArrayList<>();
     if (podSc.getFsGroup() != null) {

@@ -188,4 +188,37 @@ class SecurityContextsTest {
         .hasMessage(
             "container's runAsUser breaks non-root policy (pod: \"p_ns(u)\", container: app)");
   }
+
+  @Test
+  void runAsNonRootAgainstTheImageUser() throws PodConfigException {
+    Container app =
+        new ContainerBuilder()
+            .withName("app")
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .endSecurityContext()
+            .build();
+    Pod pod = podBuilder().editSpec().withContainers(app).endSpec().build();
+    Container explicitUser =
+        new ContainerBuilder(app)
+            .editSecurityContext()
+            .withRunAsUser(1000L)
+            .endSecurityContext()
+            .build();
+    Container allowed = new ContainerBuilder().withName("app").build();
+
+    SecurityContexts.verifyRunAsNonRoot(pod, app, 1000L, "");
+    SecurityContexts.verifyRunAsNonRoot(pod, explicitUser, 0L, "");
+    SecurityContexts.verifyRunAsNonRoot(pod, allowed, null, null);
+    assertThatThrownBy(() -> SecurityContexts.verifyRunAsNonRoot(pod, app, 0L, ""))
+        .hasMessage(
+            "container has runAsNonRoot and image will run as root (pod: \"p_ns(u)\", container: app)");
+    assertThatThrownBy(() -> SecurityContexts.verifyRunAsNonRoot(pod, app, null, null))
+        .hasMessage(
+            "container has runAsNonRoot and image will run as root (pod: \"p_ns(u)\", container: app)");
+    assertThatThrownBy(() -> SecurityContexts.verifyRunAsNonRoot(pod, app, null, "nginx"))
+        .hasMessage(
+            "container has runAsNonRoot and image has non-numeric user (nginx), cannot verify user is non-root"
+                + " (pod: \"p_ns(u)\", container: app)");
+  }
 }
