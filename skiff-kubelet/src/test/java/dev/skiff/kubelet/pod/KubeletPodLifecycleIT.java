@@ -45,6 +45,7 @@ class KubeletPodLifecycleIT {
   private CriClient cri;
   private PodTestFakes.FakeRuntimeConfig config;
   private Kubelet kubelet;
+  private ProbeRelay relay;
   private KubernetesClient client;
 
   @BeforeEach
@@ -67,7 +68,7 @@ class KubeletPodLifecycleIT {
                                 .setUid("orphan-uid"))
                         .putLabels(CriLabels.POD_UID, "orphan-uid"))
                 .build());
-    ProbeRelay relay = new ProbeRelay();
+    relay = new ProbeRelay();
     kubelet =
         new Kubelet(
             cluster.newClient(),
@@ -172,6 +173,29 @@ class KubeletPodLifecycleIT {
                             .filter(e -> uid.equals(e.getInvolvedObject().getUid()))
                             .map(Event::getReason))
                     .contains("Pulled", "Created", "Started"));
+
+    // a liveness failure reported through the probes' relay kills the container; it restarts
+    String containerId = app("web").getContainerID().substring("containerd://".length());
+    relay.restart(
+        uid, "app", containerId, "Container app failed liveness probe, will be restarted");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              ContainerStatus app = app("web");
+              return app != null
+                  && app.getRestartCount() == 2
+                  && app.getState().getRunning() != null;
+            });
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        client.v1().events().inNamespace("default").list().getItems().stream()
+                            .filter(e -> uid.equals(e.getInvolvedObject().getUid()))
+                            .map(Event::getMessage))
+                    .contains("Container app failed liveness probe, will be restarted"));
 
     client.pods().inNamespace("default").withName("web").delete();
     await()
