@@ -133,18 +133,29 @@ final class KubeletHttpHandler extends ChannelInboundHandlerAdapter {
       }
       String verb = verb(request.method());
       String subresource = subresource(path);
-      if (!authorized(user.get(), verb, subresource)) {
+      String attributes =
+          "(user="
+              + user.get().name()
+              + ", verb="
+              + verb
+              + ", resource=nodes, subresource(s)=["
+              + subresource
+              + "])";
+      boolean allowed;
+      try {
+        allowed = authorized(user.get(), verb, subresource);
+      } catch (RuntimeException e) {
+        // the API server could not be asked: not a denial, an error (as the kubelet answers)
+        LOG.warn("authorization failed user={} error={}", user.get().name(), e.toString());
         sendText(
             ctx,
             request,
-            HttpResponseStatus.FORBIDDEN,
-            "Forbidden (user="
-                + user.get().name()
-                + ", verb="
-                + verb
-                + ", resource=nodes, subresource(s)=["
-                + subresource
-                + "])");
+            HttpResponseStatus.INTERNAL_SERVER_ERROR,
+            "Authorization error " + attributes);
+        return;
+      }
+      if (!allowed) {
+        sendText(ctx, request, HttpResponseStatus.FORBIDDEN, "Forbidden " + attributes);
         return;
       }
       resume = route(ctx, request, uri);
@@ -193,7 +204,12 @@ final class KubeletHttpHandler extends ChannelInboundHandlerAdapter {
     if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
       String token = authorization.substring(7).trim();
       if (!token.isEmpty() && context.authenticator() != null) {
-        return context.authenticator().authenticateToken(token);
+        try {
+          return context.authenticator().authenticateToken(token);
+        } catch (RuntimeException e) {
+          LOG.warn("token review failed error={}", e.toString());
+          return Optional.empty();
+        }
       }
     }
     return Optional.empty();

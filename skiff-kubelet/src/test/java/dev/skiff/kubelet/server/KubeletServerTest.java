@@ -278,6 +278,17 @@ class KubeletServerTest {
   }
 
   @Test
+  void anUnreachableApiServerIsAnAuthorizationErrorNotADenial() throws Exception {
+    apiServer.stop(0);
+    Response response = get(pki.client("carol"), "/pods");
+    assertThat(response.status()).isEqualTo(500);
+    assertThat(response.body())
+        .isEqualTo(
+            "Authorization error (user=carol, verb=get, resource=nodes, subresource(s)=[proxy])\n");
+    assertThat(get(null, "/pods", "Authorization: Bearer good-token").status()).isEqualTo(401);
+  }
+
+  @Test
   void certificatesFromAnotherCaAreRejected() {
     TestPki other = new TestPki();
     assertThatThrownBy(() -> get(other.client("admin", "system:masters"), "/healthz"))
