@@ -142,6 +142,11 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
       writeStatus(pod, pods.inspect(uid), st, true);
       return new SyncResult(true, null);
     }
+    // a kill asked for a container that has stopped since is moot
+    st.livenessKills
+        .keySet()
+        .removeIf(
+            id -> runtime.containers().stream().noneMatch(c -> c.running() && c.id().equals(id)));
     PodActions actions =
         PodActions.compute(
             pod,
