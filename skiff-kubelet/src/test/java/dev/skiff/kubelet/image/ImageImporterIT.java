@@ -24,6 +24,7 @@ import dev.skiff.kubelet.cri.v1.PodSandboxStatusRequest;
 import dev.skiff.kubelet.cri.v1.RemovePodSandboxRequest;
 import dev.skiff.kubelet.cri.v1.RunPodSandboxRequest;
 import dev.skiff.kubelet.cri.v1.StartContainerRequest;
+import dev.skiff.kubelet.cri.v1.StopContainerRequest;
 import dev.skiff.kubelet.cri.v1.StopPodSandboxRequest;
 import dev.skiff.testing.node.NetnsCluster;
 import dev.skiff.testing.node.TestImages;
@@ -163,7 +164,32 @@ class ImageImporterIT {
         .contains(" stdout F root:x:0:0:root:/root:/bin/sh")
         .contains(" stdout F 0");
 
-    // the pause container ends on the TERM that stopping the sandbox sends
+    // the pause image's entrypoint, run as a container, exits 0 on SIGTERM (137 would mean the
+    // runtime had to SIGKILL it after the grace period)
+    String pauseId =
+        cri.runtime()
+            .createContainer(
+                CreateContainerRequest.newBuilder()
+                    .setPodSandboxId(sandboxId)
+                    .setSandboxConfig(sandbox)
+                    .setConfig(
+                        ContainerConfig.newBuilder()
+                            .setMetadata(ContainerMetadata.newBuilder().setName("sleeper"))
+                            .setImage(ImageSpec.newBuilder().setImage(PauseImage.REFERENCE))
+                            .setLogPath("sleeper/0.log"))
+                    .build())
+            .getContainerId();
+    cri.runtime()
+        .startContainer(StartContainerRequest.newBuilder().setContainerId(pauseId).build());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> status(pauseId).getState() == ContainerState.CONTAINER_RUNNING);
+    cri.runtime(90)
+        .stopContainer(
+            StopContainerRequest.newBuilder().setContainerId(pauseId).setTimeout(60).build());
+    assertThat(status(pauseId).getState()).isEqualTo(ContainerState.CONTAINER_EXITED);
+    assertThat(status(pauseId).getExitCode()).isZero();
+
     cri.runtime(60)
         .stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build());
     assertThat(
