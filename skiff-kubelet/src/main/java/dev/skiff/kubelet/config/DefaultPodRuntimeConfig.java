@@ -138,6 +138,7 @@ public final class DefaultPodRuntimeConfig implements PodRuntimeConfig {
     LinuxPodSandboxConfig.Builder linux =
         LinuxPodSandboxConfig.newBuilder()
             .setCgroupParent(LinuxResources.cgroupParent(pod, options.cgroupRoot()))
+            .setResources(LinuxResources.forSandbox(pod))
             .setSecurityContext(security.sandbox(pod));
     if (pod.getSpec().getSecurityContext() != null
         && pod.getSpec().getSecurityContext().getSysctls() != null) {

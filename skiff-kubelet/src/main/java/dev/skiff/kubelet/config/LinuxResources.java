@@ -6,6 +6,9 @@ import dev.skiff.kubelet.volume.DownwardApi;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -61,6 +64,81 @@ public final class LinuxResources {
     }
     resources.setOomScoreAdj(oomScoreAdj(pod, container, memoryCapacityBytes));
     return resources.build();
+  }
+
+  /**
+   * The pod-level resources Kubernetes reports on the sandbox: cpu shares, quota and memory limit
+   * from the pod's effective requests and limits ({@link #podTotals}).
+   */
+  public static LinuxContainerResources forSandbox(Pod pod) {
+    Map<String, BigDecimal> requests = podTotals(pod, false);
+    Map<String, BigDecimal> limits = podTotals(pod, true);
+    long cpuLimitMilli = milli(limits.get("cpu"));
+    long shares =
+        !requests.containsKey("cpu") && cpuLimitMilli != 0
+            ? milliCpuToShares(cpuLimitMilli)
+            : milliCpuToShares(milli(requests.get("cpu")));
+    LinuxContainerResources.Builder resources =
+        LinuxContainerResources.newBuilder()
+            .setCpuShares(shares)
+            .setCpuPeriod(QUOTA_PERIOD)
+            .setCpuQuota(milliCpuToQuota(cpuLimitMilli, QUOTA_PERIOD));
+    BigDecimal memory = limits.get("memory");
+    if (memory != null && memory.signum() > 0) {
+      resources.setMemoryLimitInBytes(memory.setScale(0, RoundingMode.CEILING).longValueExact());
+    }
+    return resources.build();
+  }
+
+  /**
+   * A pod's effective requests (or limits) as Kubernetes sums them: the regular containers plus the
+   * sidecars (restartable init containers), or the largest init container running beside the
+   * sidecars started before it, whichever is larger, per resource.
+   */
+  static Map<String, BigDecimal> podTotals(Pod pod, boolean limits) {
+    Map<String, BigDecimal> totals = new HashMap<>();
+    for (Container container : pod.getSpec().getContainers()) {
+      add(totals, amounts(container, limits));
+    }
+    Map<String, BigDecimal> sidecars = new HashMap<>();
+    Map<String, BigDecimal> init = new HashMap<>();
+    if (pod.getSpec().getInitContainers() != null) {
+      for (Container container : pod.getSpec().getInitContainers()) {
+        Map<String, BigDecimal> running;
+        if ("Always".equals(container.getRestartPolicy())) {
+          add(totals, amounts(container, limits));
+          add(sidecars, amounts(container, limits));
+          running = sidecars;
+        } else {
+          running = new HashMap<>(amounts(container, limits));
+          add(running, sidecars);
+        }
+        max(init, running);
+      }
+    }
+    max(totals, init);
+    return totals;
+  }
+
+  private static Map<String, BigDecimal> amounts(Container container, boolean limits) {
+    Map<String, BigDecimal> amounts = new HashMap<>();
+    (limits ? limits(container) : requests(container))
+        .forEach((name, quantity) -> amounts.put(name, quantity.getNumericalAmount()));
+    return amounts;
+  }
+
+  private static void add(Map<String, BigDecimal> into, Map<String, BigDecimal> amounts) {
+    amounts.forEach((name, amount) -> into.merge(name, amount, BigDecimal::add));
+  }
+
+  private static void max(Map<String, BigDecimal> into, Map<String, BigDecimal> amounts) {
+    amounts.forEach((name, amount) -> into.merge(name, amount, BigDecimal::max));
+  }
+
+  private static long milli(BigDecimal amount) {
+    return amount == null
+        ? 0
+        : amount.movePointRight(3).setScale(0, RoundingMode.CEILING).longValueExact();
   }
 
   static long milliCpuToShares(long milliCpu) {

@@ -340,6 +340,12 @@ class DefaultPodRuntimeConfigIT {
             .setLinux(
                 LinuxPodSandboxConfig.newBuilder()
                     .setCgroupParent("/kubepods/burstable/pod" + uid)
+                    .setResources(
+                        LinuxContainerResources.newBuilder()
+                            .setCpuShares(256)
+                            .setCpuPeriod(100000)
+                            .setCpuQuota(50000)
+                            .setMemoryLimitInBytes(128L << 20))
                     .setSecurityContext(
                         LinuxSandboxSecurityContext.newBuilder()
                             .setNamespaceOptions(

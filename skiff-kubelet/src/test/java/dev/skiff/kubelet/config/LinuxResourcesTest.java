@@ -155,4 +155,29 @@ class LinuxResourcesTest {
 
     assertThat(LinuxResources.forContainer(pod, app, CAPACITY).getOomScoreAdj()).isEqualTo(-997);
   }
+
+  @Test
+  void sandboxResourcesFollowKubernetesPodTotalsWithSidecars() {
+    Container app =
+        container(
+            "app", Map.of("cpu", "200m", "memory", "100Mi"), Map.of("cpu", "1", "memory", "200Mi"));
+    Container sidecar =
+        new ContainerBuilder(
+                container("proxy", Map.of("cpu", "100m"), Map.of("cpu", "500m", "memory", "50Mi")))
+            .withRestartPolicy("Always")
+            .build();
+    Container migrate =
+        container("migrate", Map.of("cpu", "2"), Map.of("cpu", "3", "memory", "1Gi"));
+    Pod pod =
+        new PodBuilder(pod(app)).editSpec().withInitContainers(sidecar, migrate).endSpec().build();
+
+    assertThat(LinuxResources.podTotals(pod, false).get("cpu")).isEqualByComparingTo("2.1");
+    assertThat(LinuxResources.podTotals(pod, true).get("cpu")).isEqualByComparingTo("3.5");
+    LinuxContainerResources sandbox = LinuxResources.forSandbox(pod);
+    assertThat(sandbox.getCpuShares()).isEqualTo(2150);
+    assertThat(sandbox.getCpuQuota()).isEqualTo(350000);
+    assertThat(sandbox.getMemoryLimitInBytes()).isEqualTo(GI + (50L << 20));
+    assertThat(LinuxResources.forSandbox(pod(container("b", Map.of(), Map.of()))).getCpuShares())
+        .isEqualTo(2);
+  }
 }
