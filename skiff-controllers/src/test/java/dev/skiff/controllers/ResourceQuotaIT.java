@@ -88,6 +88,8 @@ class ResourceQuotaIT {
             () -> {
               ResourceQuota quota =
                   client.resourceQuotas().inNamespace(NS).withName("compute").get();
+              // the quota controller writes status after the create: none yet is "not yet"
+              assertThat(quota.getStatus()).isNotNull();
               assertThat(quota.getStatus().getHard().get("pods").toString()).isEqualTo("10");
               assertThat(used())
                   .isEqualTo(
