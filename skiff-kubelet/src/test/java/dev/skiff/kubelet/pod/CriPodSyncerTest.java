@@ -759,6 +759,21 @@ class CriPodSyncerTest {
   }
 
   @Test
+  void failedPostStartHookKillsTheContainer() {
+    hooks.postStartFailures.put(
+        "app",
+        new PodConfigException(
+            "FailedPostStartHook",
+            "Exec lifecycle hook ([/bin/false]) for Container \"app\" failed"));
+    syncer.syncPod(pod("Always", IMAGE));
+
+    assertThat(events.messages("FailedPostStartHook"))
+        .containsExactly("Exec lifecycle hook ([/bin/false]) for Container \"app\" failed");
+    assertThat(events.messages("Killing")).containsExactly("FailedPostStartHook");
+    assertThat(runtime.attempts("app").getFirst().state).isEqualTo(ContainerState.CONTAINER_EXITED);
+  }
+
+  @Test
   void containerSpecHelpersMatchKubernetesDefaults() {
     assertThat(ImagePuller.pullPolicy(new ContainerBuilder().withImage("busybox").build()))
         .isEqualTo("Always");
