@@ -2,11 +2,15 @@ package dev.skiff.cli;
 
 import dev.skiff.kubelet.image.ImageImporter;
 import dev.skiff.kubelet.image.ImageStoreException;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -48,6 +52,24 @@ public final class ImagesCommand {
         description = "containerd's socket, instead of the one under --data-dir.")
     Path address;
 
+    @Option(
+        names = "--snapshotter",
+        paramLabel = "NAME",
+        description =
+            "Snapshotter to unpack into (default: the one in the agent's containerd config.toml,"
+                + " else overlayfs).")
+    String snapshotter;
+
+    /** The importer for this node: unpacks into the snapshotter CRI uses. */
+    ImageImporter importer() {
+      if (snapshotter != null) {
+        return new ImageImporter("ctr", snapshotter, Duration.ofMinutes(5));
+      }
+      Path dir = dataDir != null ? dataDir : DataDirs.defaultDataDir();
+      Path config = socketUnder(dir).resolveSibling("config.toml");
+      return new ImageImporter("ctr", configuredSnapshotter(config), Duration.ofMinutes(5));
+    }
+
     /** The socket to use; throws a one-line error if nothing listens there. */
     String socket() {
       if (address != null) {
@@ -73,6 +95,19 @@ public final class ImagesCommand {
     return dataDir.resolve("agent").resolve("containerd").resolve("containerd.sock");
   }
 
+  /** The {@code snapshotter = "..."} of a containerd config.toml, or overlayfs. */
+  static String configuredSnapshotter(Path config) {
+    try {
+      Matcher matcher = SNAPSHOTTER.matcher(Files.readString(config));
+      return matcher.find() ? matcher.group(1) : ImageImporter.DEFAULT_SNAPSHOTTER;
+    } catch (IOException e) {
+      return ImageImporter.DEFAULT_SNAPSHOTTER;
+    }
+  }
+
+  private static final Pattern SNAPSHOTTER =
+      Pattern.compile("(?m)^\\s*snapshotter\\s*=\\s*\"([^\"]+)\"");
+
   /** {@code skiff images import FILE...}. */
   @Command(
       name = "import",
@@ -91,7 +126,7 @@ public final class ImagesCommand {
     @Override
     public Integer call() {
       String socket = endpoint.socket();
-      ImageImporter importer = new ImageImporter();
+      ImageImporter importer = endpoint.importer();
       PrintWriter out = spec.commandLine().getOut();
       for (Path file : files) {
         for (String image : importer.importArchive(file, socket)) {
@@ -121,7 +156,7 @@ public final class ImagesCommand {
     @Override
     public Integer call() {
       String socket = endpoint.socket();
-      ImageImporter importer = new ImageImporter();
+      ImageImporter importer = endpoint.importer();
       PrintWriter out = spec.commandLine().getOut();
       if (quiet) {
         importer.list(socket).forEach(out::println);
@@ -152,7 +187,7 @@ public final class ImagesCommand {
     @Override
     public Integer call() {
       String socket = endpoint.socket();
-      new ImageImporter().remove(socket, references);
+      endpoint.importer().remove(socket, references);
       PrintWriter out = spec.commandLine().getOut();
       references.forEach(out::println);
       out.flush();

@@ -79,4 +79,18 @@ class ImagesCommandTest {
     assertThat(ImagesCommand.socketUnder(Path.of("/var/lib/skiff")))
         .isEqualTo(Path.of("/var/lib/skiff/agent/containerd/containerd.sock"));
   }
+
+  @Test
+  void snapshotterComesFromTheAgentsContainerdConfig() throws Exception {
+    Path config = dataDir.resolve("config.toml");
+    assertThat(ImagesCommand.configuredSnapshotter(config)).isEqualTo("overlayfs");
+    java.nio.file.Files.writeString(
+        config,
+        """
+        version = 2
+        [plugins."io.containerd.grpc.v1.cri".containerd]
+          snapshotter = "native"
+        """);
+    assertThat(ImagesCommand.configuredSnapshotter(config)).isEqualTo("native");
+  }
 }
