@@ -286,7 +286,10 @@ public final class NetnsCluster implements AutoCloseable {
     descendants.forEach(ProcessHandle::destroyForcibly);
   }
 
-  /** SIGKILLs every process still in the namespace (shims and containers on the host network). */
+  /**
+   * SIGKILLs every process still in the namespace and their descendants: containerd's shims live in
+   * the node's namespace, the containers they started may have network namespaces of their own.
+   */
   private static void killNamespacePids(String namespace) {
     if (!Files.exists(NETNS_DIR.resolve(namespace))) {
       return;
@@ -299,7 +302,11 @@ public final class NetnsCluster implements AutoCloseable {
         .map(Long::parseLong)
         .map(ProcessHandle::of)
         .flatMap(Optional::stream)
-        .forEach(ProcessHandle::destroyForcibly);
+        .forEach(
+            process -> {
+              process.descendants().forEach(ProcessHandle::destroyForcibly);
+              process.destroyForcibly();
+            });
   }
 
   /** Lazily unmounts every mount point at or below {@code dir}, deepest first. */

@@ -1,9 +1,11 @@
 package dev.skiff.testing.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -40,12 +42,21 @@ class NetnsClusterIT {
                     List.of("mount", "-t", "tmpfs", "tmpfs", workDir.resolve("mnt").toString()))
                 .exitCode())
         .isZero();
+    // a daemonised process (like a containerd shim) with a child in another network namespace
+    node.execOrThrow(
+        "sh", "-c", "setsid sh -c 'unshare --net sleep 602 & sleep 602' >/dev/null 2>&1 &");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ProcessHandle.allProcesses().filter(NetnsClusterIT::strayed).count() == 2);
     // the process sees the node's network, not the host's
     assertThat(node.execOrThrow("cat", "/proc/net/dev")).contains("eth0");
 
     cluster.close();
 
     assertThat(sleeper.isAlive()).isFalse();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> ProcessHandle.allProcesses().noneMatch(NetnsClusterIT::strayed));
     assertThat(Path.of("/run/netns", node.namespace())).doesNotExist();
     assertThat(Path.of("/run/netns", cluster.bridgeNamespace())).doesNotExist();
     assertThat(Files.readString(Path.of("/proc/self/mountinfo")))
@@ -68,5 +79,9 @@ class NetnsClusterIT {
       assertThat(Path.of("/run/netns", cluster.node(1).namespace())).exists();
       assertThat(Path.of("/run/skiff-netns", cluster.runId())).exists();
     }
+  }
+
+  private static boolean strayed(ProcessHandle process) {
+    return process.info().commandLine().orElse("").matches("(/usr/bin/)?sleep 602");
   }
 }
