@@ -166,12 +166,15 @@ final class CsrSigner implements AutoCloseable {
     return pem.getBytes(StandardCharsets.UTF_8);
   }
 
-  private static String first(X500Name name, org.bouncycastle.asn1.ASN1ObjectIdentifier type) {
+  static String first(X500Name name, org.bouncycastle.asn1.ASN1ObjectIdentifier type) {
     RDN[] rdns = name.getRDNs(type);
     return rdns.length == 0 ? "" : IETFUtils.valueToString(rdns[0].getFirst().getValue());
   }
 
-  private static PKCS10CertificationRequest parse(String base64) {
+  /**
+   * The PKCS#10 request in a CSR's base64 {@code spec.request}; IllegalArgumentException if none.
+   */
+  static PKCS10CertificationRequest parse(String base64) {
     try {
       String pem = new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
       try (PEMParser parser = new PEMParser(new StringReader(pem))) {

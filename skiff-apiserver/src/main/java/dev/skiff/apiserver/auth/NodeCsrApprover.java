@@ -7,13 +7,9 @@ import dev.skiff.apiserver.authz.StoreMirror;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.UserInfo;
 import dev.skiff.storage.Store;
-import java.io.IOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,8 +21,6 @@ import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.style.IETFUtils;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
@@ -125,7 +119,7 @@ final class NodeCsrApprover implements AutoCloseable {
     if (subject.isEmpty()) {
       return false;
     }
-    String commonName = first(subject.get(), BCStyle.CN);
+    String commonName = CsrSigner.first(subject.get(), BCStyle.CN);
     List<String> organizations = new ArrayList<>();
     for (RDN rdn : subject.get().getRDNs(BCStyle.O)) {
       organizations.add(IETFUtils.valueToString(rdn.getFirst().getValue()));
@@ -160,21 +154,10 @@ final class NodeCsrApprover implements AutoCloseable {
 
   private static Optional<X500Name> subject(String base64) {
     try {
-      String pem = new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
-      try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-        if (parser.readObject() instanceof PKCS10CertificationRequest request) {
-          return Optional.of(request.getSubject());
-        }
-      }
-    } catch (IOException | IllegalArgumentException e) {
-      // not a request we can approve
+      return Optional.of(CsrSigner.parse(base64).getSubject());
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
     }
-    return Optional.empty();
-  }
-
-  private static String first(X500Name name, org.bouncycastle.asn1.ASN1ObjectIdentifier type) {
-    RDN[] rdns = name.getRDNs(type);
-    return rdns.length == 0 ? "" : IETFUtils.valueToString(rdns[0].getFirst().getValue());
   }
 
   @Override
