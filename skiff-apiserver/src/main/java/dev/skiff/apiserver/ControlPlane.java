@@ -105,7 +105,9 @@ public final class ControlPlane implements AutoCloseable {
                   ServiceAccountTokens.DEFAULT_ISSUER,
                   () -> "https://" + address[0],
                   pki,
-                  nodeToken));
+                  nodeToken,
+                  options.anonymousAuth(),
+                  options.disabledAdmissionPlugins()));
       HealthChecks health = new HealthChecks();
       health.addLivenessCheck("etcd", store::currentRevision);
       OpenApiHandler openApi = new OpenApiHandler(() -> catalog, VersionInfo.GIT_VERSION);

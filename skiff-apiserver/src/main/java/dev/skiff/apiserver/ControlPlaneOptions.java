@@ -14,6 +14,8 @@ import java.util.List;
  * @param tlsSans extra names for the serving certificate
  * @param kubeconfig where the admin kubeconfig is written
  * @param tokenAuthFile static bearer tokens (Kubernetes' CSV format), or null for none
+ * @param anonymousAuth whether requests without credentials are served as {@code system:anonymous},
+ *     authorized by RBAC ({@code --anonymous-auth}, default true), rather than refused with 401
  */
 public record ControlPlaneOptions(
     Path dataDir,
@@ -26,10 +28,42 @@ public record ControlPlaneOptions(
     List<String> tlsSans,
     Path kubeconfig,
     Path tokenAuthFile,
-    String nodeToken) {
+    String nodeToken,
+    boolean anonymousAuth,
+    List<String> disabledAdmissionPlugins) {
 
   public ControlPlaneOptions {
     tlsSans = List.copyOf(tlsSans);
+    disabledAdmissionPlugins = List.copyOf(disabledAdmissionPlugins);
+  }
+
+  /** Options with anonymous requests enabled. */
+  public ControlPlaneOptions(
+      Path dataDir,
+      String bindAddress,
+      int port,
+      String datastoreEndpoint,
+      Path etcdCaFile,
+      Path etcdCertFile,
+      Path etcdKeyFile,
+      List<String> tlsSans,
+      Path kubeconfig,
+      Path tokenAuthFile,
+      String nodeToken) {
+    this(
+        dataDir,
+        bindAddress,
+        port,
+        datastoreEndpoint,
+        etcdCaFile,
+        etcdCertFile,
+        etcdKeyFile,
+        tlsSans,
+        kubeconfig,
+        tokenAuthFile,
+        nodeToken,
+        true,
+        List.of());
   }
 
   /** Options without a token file. */
@@ -69,7 +103,9 @@ public record ControlPlaneOptions(
         tlsSans,
         kubeconfig,
         file,
-        nodeToken);
+        nodeToken,
+        anonymousAuth,
+        disabledAdmissionPlugins);
   }
 
   /**
@@ -88,6 +124,46 @@ public record ControlPlaneOptions(
         tlsSans,
         kubeconfig,
         tokenAuthFile,
-        token);
+        token,
+        anonymousAuth,
+        disabledAdmissionPlugins);
+  }
+
+  /**
+   * Whether requests without credentials are {@code system:anonymous} ({@code --anonymous-auth}).
+   */
+  public ControlPlaneOptions withAnonymousAuth(boolean enabled) {
+    return new ControlPlaneOptions(
+        dataDir,
+        bindAddress,
+        port,
+        datastoreEndpoint,
+        etcdCaFile,
+        etcdCertFile,
+        etcdKeyFile,
+        tlsSans,
+        kubeconfig,
+        tokenAuthFile,
+        nodeToken,
+        enabled,
+        disabledAdmissionPlugins);
+  }
+
+  /** These admission plugins, by name, are not run ({@code --disable-admission-plugins}). */
+  public ControlPlaneOptions withDisabledAdmissionPlugins(String... names) {
+    return new ControlPlaneOptions(
+        dataDir,
+        bindAddress,
+        port,
+        datastoreEndpoint,
+        etcdCaFile,
+        etcdCertFile,
+        etcdKeyFile,
+        tlsSans,
+        kubeconfig,
+        tokenAuthFile,
+        nodeToken,
+        anonymousAuth,
+        List.of(names));
   }
 }

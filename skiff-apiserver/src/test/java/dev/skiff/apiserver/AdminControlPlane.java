@@ -31,7 +31,10 @@ public final class AdminControlPlane implements BeforeAllCallback, AfterAllCallb
     controlPlane =
         ControlPlane.start(
             new ControlPlaneOptions(
-                dataDir, "127.0.0.1", 0, "memory://", null, null, null, List.of(), kubeconfig()));
+                    dataDir, "127.0.0.1", 0, "memory://", null, null, null, List.of(), kubeconfig())
+                // no controller manager creates default service accounts here, as in
+                // Kubernetes' integration test server
+                .withDisabledAdmissionPlugins("ServiceAccount"));
     admin =
         new KubernetesClientBuilder()
             .withConfig(Config.fromKubeconfig(Files.readString(kubeconfig())))

@@ -113,6 +113,16 @@ public final class ServerCommand implements Callable<Integer> {
               + " elsewhere).")
   boolean disableControllerManager;
 
+  @Option(
+      names = "--anonymous-auth",
+      arity = "0..1",
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Serve requests without credentials as system:anonymous, authorized by RBAC"
+              + " (default true); false answers them 401 Unauthorized.")
+  boolean anonymousAuth = true;
+
   @Override
   public Integer call() throws Exception {
     Path dir = dataDir != null ? dataDir : DataDirs.defaultDataDir();
@@ -129,7 +139,8 @@ public final class ServerCommand implements Callable<Integer> {
                 tlsSans,
                 kubeconfigPath)
             .withTokenAuthFile(tokenAuthFile)
-            .withNodeToken(token);
+            .withNodeToken(token)
+            .withAnonymousAuth(anonymousAuth);
     CountDownLatch stopped = new CountDownLatch(1);
     try (ControlPlane controlPlane = ControlPlane.start(options)) {
       System.out.println(

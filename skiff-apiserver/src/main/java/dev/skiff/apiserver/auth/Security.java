@@ -2,13 +2,16 @@ package dev.skiff.apiserver.auth;
 
 import dev.skiff.apiserver.admission.Admission;
 import dev.skiff.apiserver.admission.AdmissionChain;
+import dev.skiff.apiserver.admission.AdmissionPlugin;
 import dev.skiff.apiserver.admission.CsrRequester;
 import dev.skiff.apiserver.admission.DefaultStorageClass;
+import dev.skiff.apiserver.admission.DefaultTolerationSeconds;
 import dev.skiff.apiserver.admission.LimitRanger;
 import dev.skiff.apiserver.admission.NodeRestriction;
 import dev.skiff.apiserver.admission.PodSecurity;
 import dev.skiff.apiserver.admission.PriorityAdmission;
 import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
+import dev.skiff.apiserver.admission.ServiceAccountAdmission;
 import dev.skiff.apiserver.authz.ClusterAuthorizer;
 import dev.skiff.apiserver.authz.ClusterRoleAggregator;
 import dev.skiff.apiserver.authz.EscalationGuard;
@@ -124,6 +127,7 @@ public final class Security implements AutoCloseable {
       List<Authenticator> authenticators = new ArrayList<>();
       authenticators.add(new X509Authenticator());
       authenticators.add(bearer);
+      authenticators.add(new AnonymousAuthenticator(options.anonymousAuth()));
       Authenticator authenticator =
           new Impersonation(Authenticator.chain(authenticators), authorizer);
       return new Security(
@@ -220,14 +224,19 @@ public final class Security implements AutoCloseable {
             InstantSource.system());
     AdmissionChain admission =
         new AdmissionChain(
-            List.of(
-                new CsrRequester(),
-                new LimitRanger(loopback),
-                new PriorityAdmission(loopback),
-                new DefaultStorageClass(loopback),
-                new PodSecurity(loopback),
-                new NodeRestriction(),
-                new ResourceQuotaAdmission(loopback)));
+            List.<AdmissionPlugin>of(
+                    new CsrRequester(),
+                    new LimitRanger(loopback),
+                    new ServiceAccountAdmission(loopback),
+                    new PriorityAdmission(loopback),
+                    new DefaultTolerationSeconds(),
+                    new DefaultStorageClass(loopback),
+                    new PodSecurity(loopback),
+                    new NodeRestriction(),
+                    new ResourceQuotaAdmission(loopback))
+                .stream()
+                .filter(plugin -> !options.disabledAdmissionPlugins().contains(plugin.name()))
+                .toList());
     return Admission.scope(new ReviewApis(tokenApis, authorizer), admission);
   }
 

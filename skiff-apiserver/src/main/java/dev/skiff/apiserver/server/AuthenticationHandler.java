@@ -12,9 +12,12 @@ import java.util.Optional;
 import javax.net.ssl.SSLSession;
 
 /**
- * Sets the request's user from the {@link Authenticator}. Requests without credentials continue as
- * {@code system:anonymous} only to the public paths (/healthz, /livez, /readyz, /version);
- * elsewhere, and for invalid credentials, the answer is 401 Unauthorized.
+ * Sets the request's user from the {@link Authenticator}; invalid credentials are 401 Unauthorized.
+ * When the authenticator finds no user at all (it has no anonymous authenticator at its end), the
+ * request continues as {@code system:anonymous} only to the public paths (/healthz, /livez,
+ * /readyz, /version, /cacerts), elsewhere it is 401. An authenticator that returns {@code
+ * system:anonymous} itself (kube-apiserver's anonymous authentication) leaves the decision to the
+ * authorizer.
  */
 @Sharable
 final class AuthenticationHandler extends SimpleChannelInboundHandler<ServerRequest> {
@@ -26,19 +29,19 @@ final class AuthenticationHandler extends SimpleChannelInboundHandler<ServerRequ
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, ServerRequest request) {
-    UserInfo user;
+    Optional<UserInfo> found;
     try {
-      Optional<UserInfo> found = authenticator.authenticate(request.api(), tlsSession(ctx));
-      user = found.orElse(UserInfo.ANONYMOUS);
+      found = authenticator.authenticate(request.api(), tlsSession(ctx));
     } catch (ApiException e) {
       ctx.writeAndFlush(Responses.status(e, request.auditId()));
       return;
     }
+    UserInfo user = found.orElse(UserInfo.ANONYMOUS);
     RequestLog log = RequestLog.of(ctx.channel());
     if (log != null) {
       log.user(user.name());
     }
-    if (user.isAnonymous() && !NonResourceHandler.isPublic(request.api().path())) {
+    if (found.isEmpty() && !NonResourceHandler.isPublic(request.api().path())) {
       ctx.writeAndFlush(Responses.status(ApiException.unauthorized(), request.auditId()));
       return;
     }

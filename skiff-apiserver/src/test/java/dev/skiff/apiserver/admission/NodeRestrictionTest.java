@@ -33,15 +33,16 @@ class NodeRestrictionTest {
     controlPlane =
         ControlPlane.start(
             new ControlPlaneOptions(
-                dataDir,
-                "127.0.0.1",
-                0,
-                "memory://",
-                null,
-                null,
-                null,
-                List.of(),
-                dataDir.resolve("admin.kubeconfig")));
+                    dataDir,
+                    "127.0.0.1",
+                    0,
+                    "memory://",
+                    null,
+                    null,
+                    null,
+                    List.of(),
+                    dataDir.resolve("admin.kubeconfig"))
+                .withDisabledAdmissionPlugins("ServiceAccount"));
     admin = client("admin", "system:masters");
     kubelet = client("system:node:node-a", "system:nodes");
     for (String node : List.of("node-a", "node-b")) {

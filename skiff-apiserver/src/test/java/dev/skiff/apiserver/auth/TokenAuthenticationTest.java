@@ -69,7 +69,8 @@ class TokenAuthenticationTest {
                     null,
                     List.of(),
                     dataDir.resolve("admin.kubeconfig"))
-                .withTokenAuthFile(tokens));
+                .withTokenAuthFile(tokens)
+                .withDisabledAdmissionPlugins("ServiceAccount"));
     admin =
         new KubernetesClientBuilder()
             .withConfig(

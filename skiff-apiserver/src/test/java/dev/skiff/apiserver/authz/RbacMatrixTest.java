@@ -44,15 +44,16 @@ class RbacMatrixTest {
     controlPlane =
         ControlPlane.start(
             new ControlPlaneOptions(
-                dataDir,
-                "127.0.0.1",
-                0,
-                "memory://",
-                null,
-                null,
-                null,
-                List.of(),
-                dataDir.resolve("admin.kubeconfig")));
+                    dataDir,
+                    "127.0.0.1",
+                    0,
+                    "memory://",
+                    null,
+                    null,
+                    null,
+                    List.of(),
+                    dataDir.resolve("admin.kubeconfig"))
+                .withDisabledAdmissionPlugins("ServiceAccount"));
     admin = client("admin", "system:masters");
     admin
         .namespaces()
