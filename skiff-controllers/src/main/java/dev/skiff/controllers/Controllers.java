@@ -41,6 +41,7 @@ final class Controllers {
     all.put("job", new Descriptor(true, JobControllers::jobs));
     all.put("node-lifecycle", new Descriptor(true, NodeLifecycleControllers::nodeLifecycle));
     all.put("node-ipam", new Descriptor(true, SmallControllers::nodeIpam));
+    all.put("cluster-dns", new Descriptor(true, SmallControllers::clusterDns));
     all.put("pod-garbage-collector", new Descriptor(true, SmallControllers::podGc));
     all.put("ttl-after-finished", new Descriptor(true, SmallControllers::ttlAfterFinished));
     all.put("namespace", new Descriptor(true, NamespaceControllers::namespaces));

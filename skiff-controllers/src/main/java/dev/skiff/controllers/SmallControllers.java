@@ -1,5 +1,6 @@
 package dev.skiff.controllers;
 
+import dev.skiff.controllers.clusterdns.ClusterDnsEndpointsController;
 import dev.skiff.controllers.nodeipam.CidrAllocator;
 import dev.skiff.controllers.nodeipam.NodeIpamController;
 import dev.skiff.controllers.podgc.PodGarbageCollector;
@@ -46,6 +47,16 @@ final class SmallControllers {
             queue);
     nodes.addEventHandler(controller.handler());
     return context.runner("node-ipam", queue, controller, nodes);
+  }
+
+  static ControllerRunner clusterDns(ControllerContext context) {
+    SharedIndexInformer<Node> nodes = context.informers().forType(Node.class);
+    DefaultRateLimitingQueue<ObjectKey> queue = context.queue("cluster-dns");
+    ClusterDnsEndpointsController controller =
+        new ClusterDnsEndpointsController(nodes.getIndexer(), context.client());
+    nodes.addEventHandler(controller.handler(() -> queue.add(ClusterDnsEndpointsController.KEY)));
+    queue.add(ClusterDnsEndpointsController.KEY);
+    return context.runner("cluster-dns", queue, controller, nodes);
   }
 
   static ControllerRunner podGc(ControllerContext context) {
