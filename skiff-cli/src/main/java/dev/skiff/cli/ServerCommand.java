@@ -123,6 +123,15 @@ public final class ServerCommand implements Callable<Integer> {
               + " (default true); false answers them 401 Unauthorized.")
   boolean anonymousAuth = true;
 
+  @Option(
+      names = "--disable-admission-plugins",
+      split = ",",
+      paramLabel = "PLUGIN",
+      description =
+          "Admission plugins not to run, comma-separated (e.g. ServiceAccount when no controller"
+              + " manager creates the default service accounts).")
+  List<String> disabledAdmissionPlugins = new ArrayList<>();
+
   @Override
   public Integer call() throws Exception {
     Path dir = dataDir != null ? dataDir : DataDirs.defaultDataDir();
@@ -140,7 +149,8 @@ public final class ServerCommand implements Callable<Integer> {
                 kubeconfigPath)
             .withTokenAuthFile(tokenAuthFile)
             .withNodeToken(token)
-            .withAnonymousAuth(anonymousAuth);
+            .withAnonymousAuth(anonymousAuth)
+            .withDisabledAdmissionPlugins(disabledAdmissionPlugins.toArray(String[]::new));
     CountDownLatch stopped = new CountDownLatch(1);
     try (ControlPlane controlPlane = ControlPlane.start(options)) {
       System.out.println(

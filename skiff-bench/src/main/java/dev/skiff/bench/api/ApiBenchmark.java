@@ -91,7 +91,12 @@ public final class ApiBenchmark {
       // the API server alone: an in-process scheduler would add a status write and an event per
       // (unschedulable) pod, which is the scheduler's cost, measured by the scale harness
       List<String> flags =
-          new ArrayList<>(List.of("--disable-scheduler", "--disable-controller-manager"));
+          new ArrayList<>(
+              List.of(
+                  "--disable-scheduler",
+                  "--disable-controller-manager",
+                  // no controller creates default service accounts for the pods
+                  "--disable-admission-plugins=ServiceAccount"));
       if (etcd != null) {
         flags.addAll(List.of("--datastore-endpoint", etcd.endpoint()));
       } else if (datastore.equals("memory")) {
