@@ -144,6 +144,7 @@ public final class ControlPlane implements AutoCloseable {
           FIRST_SERVICE_IP,
           KubernetesService.advertiseAddress(options.bindAddress()),
           server.port());
+      ClusterDnsService.ensure(resources, ClusterDnsService.DEFAULT_CLUSTER_DNS);
       warmUp(openApi);
       ControlPlane controlPlane =
           new ControlPlane(options, store, pki, resources, server, security, kubelets);

@@ -1,0 +1,58 @@
+package dev.skiff.apiserver;
+
+import dev.skiff.apiserver.http.ApiException;
+import dev.skiff.apiserver.http.ApiHandler;
+import dev.skiff.apiserver.http.ApiRequest;
+import dev.skiff.apiserver.http.UserInfo;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code kube-system/kube-dns} Service pods' resolv.conf points at: the cluster DNS IP (the
+ * kubelet's {@code --cluster-dns}), ports 53 UDP and TCP, and no selector. Every agent serves DNS
+ * on its node IP; the cluster-dns controller keeps the Service's EndpointSlice listing the Ready
+ * nodes.
+ */
+final class ClusterDnsService {
+  /** The cluster DNS IP agents default to, as k3s does. */
+  static final String DEFAULT_CLUSTER_DNS = "10.43.0.10";
+
+  private static final UserInfo SERVER =
+      new UserInfo("system:apiserver", "", List.of("system:masters"), Map.of());
+
+  private ClusterDnsService() {}
+
+  /** Creates the service unless it exists; an existing one is left alone. */
+  static void ensure(ApiHandler resources, String clusterIp) {
+    createIfAbsent(
+        resources,
+        "/api/v1/namespaces/kube-system/services",
+        """
+        {"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns",
+         "labels":{"k8s-app":"kube-dns","kubernetes.io/cluster-service":"true",
+          "kubernetes.io/name":"CoreDNS"}},
+         "spec":{"type":"ClusterIP","clusterIP":"%s","sessionAffinity":"None",
+          "ports":[{"name":"dns","port":53,"protocol":"UDP","targetPort":53},
+           {"name":"dns-tcp","port":53,"protocol":"TCP","targetPort":53}]}}"""
+            .formatted(clusterIp));
+  }
+
+  private static void createIfAbsent(ApiHandler resources, String path, String body) {
+    try {
+      resources.handle(
+          new ApiRequest(
+              "POST",
+              path,
+              Map.of(),
+              Map.of("content-type", List.of("application/json")),
+              body.getBytes(StandardCharsets.UTF_8),
+              SERVER,
+              false));
+    } catch (ApiException e) {
+      if (e.code() != 409) {
+        throw e;
+      }
+    }
+  }
+}
