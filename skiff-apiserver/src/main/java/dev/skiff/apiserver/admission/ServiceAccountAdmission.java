@@ -17,8 +17,9 @@ import tools.jackson.databind.node.ObjectNode;
  * service account, sets {@code automountServiceAccountToken: false}, a {@code
  * kube-api-access-xxxxx} projected volume (bound token, the cluster CA from {@code
  * kube-root-ca.crt} and the namespace) is added and mounted read-only at {@value #MOUNT_PATH} in
- * every container that has nothing mounted there; the service account's {@code imagePullSecrets}
- * are copied to a pod that has none. Mirror pods are left as they are.
+ * every init and app container that has nothing mounted there; the service account's {@code
+ * imagePullSecrets} are copied to a pod that has none. Mirror pods are left as they are, but may
+ * not name a service account, reference secrets or project service-account tokens.
  */
 public final class ServiceAccountAdmission implements AdmissionPlugin {
   public static final String DEFAULT_SERVICE_ACCOUNT = "default";
@@ -100,6 +101,76 @@ public final class ServiceAccountAdmission implements AdmissionPlugin {
     }
   }
 
+  @Override
+  public void validate(AdmissionRequest request) {
+    if (!request.isCore("pods")
+        || request.operation() != AdmissionRequest.Operation.CREATE
+        || !request.subresource().isEmpty()) {
+      return;
+    }
+    ObjectNode pod = request.object();
+    if (!pod.path("metadata").path("annotations").has(MIRROR_ANNOTATION)) {
+      return;
+    }
+    JsonNode spec = pod.path("spec");
+    String refusal = null;
+    if (!spec.path("serviceAccountName").asString("").isEmpty()) {
+      refusal = "a mirror pod may not reference service accounts";
+    } else if (referencesSecrets(spec)) {
+      refusal = "a mirror pod may not reference secrets";
+    } else if (projectsTokens(spec)) {
+      refusal = "a mirror pod may not use ServiceAccountToken volume projections";
+    }
+    if (refusal != null) {
+      throw Forbidden.error("", "pods", request.name() == null ? "" : request.name(), refusal);
+    }
+  }
+
+  /** Secret volumes and projections, secret env references in any container, pull secrets. */
+  private static boolean referencesSecrets(JsonNode spec) {
+    if (!spec.path("imagePullSecrets").isEmpty()) {
+      return true;
+    }
+    for (JsonNode volume : spec.path("volumes")) {
+      if (volume.has("secret")
+          || volume.path("csi").has("nodePublishSecretRef")
+          || volume.path("flexVolume").has("secretRef")) {
+        return true;
+      }
+      for (JsonNode source : volume.path("projected").path("sources")) {
+        if (source.has("secret")) {
+          return true;
+        }
+      }
+    }
+    for (String field : new String[] {"initContainers", "containers", "ephemeralContainers"}) {
+      for (JsonNode container : spec.path(field)) {
+        for (JsonNode env : container.path("env")) {
+          if (env.path("valueFrom").has("secretKeyRef")) {
+            return true;
+          }
+        }
+        for (JsonNode from : container.path("envFrom")) {
+          if (from.has("secretRef")) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean projectsTokens(JsonNode spec) {
+    for (JsonNode volume : spec.path("volumes")) {
+      for (JsonNode source : volume.path("projected").path("sources")) {
+        if (source.has("serviceAccountToken")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private ObjectNode lookUp(AdmissionRequest request, String accountName) {
     String namespace = request.namespace();
     int attempts = accountName.equals(DEFAULT_SERVICE_ACCOUNT) ? DEFAULT_ACCOUNT_ATTEMPTS : 1;
@@ -158,7 +229,7 @@ public final class ServiceAccountAdmission implements AdmissionPlugin {
       volumeName = VOLUME_PREFIX + suffix();
     }
     boolean needsVolume = false;
-    for (String field : new String[] {"initContainers", "containers", "ephemeralContainers"}) {
+    for (String field : new String[] {"initContainers", "containers"}) {
       for (JsonNode container : spec.path(field)) {
         if (container instanceof ObjectNode c && !mountsTokenPath(c)) {
           ArrayNode mounts =

@@ -307,6 +307,55 @@ class ServiceAccountAdmissionTest {
   }
 
   @Test
+  void mirrorPodsMayNotReferenceAccountsSecretsOrTokens() {
+    String mirror =
+        """
+        {"metadata":{"name":"static-node1","annotations":{"kubernetes.io/config.mirror":"abc"}},
+         "spec":%s}
+        """;
+    assertRefused(
+        mirror.formatted("{\"serviceAccountName\":\"robot\",\"containers\":[]}"),
+        "a mirror pod may not reference service accounts");
+    assertRefused(
+        mirror.formatted(
+            "{\"containers\":[],\"volumes\":[{\"name\":\"s\",\"secret\":{\"secretName\":\"x\"}}]}"),
+        "a mirror pod may not reference secrets");
+    assertRefused(
+        mirror.formatted(
+            "{\"containers\":[{\"name\":\"a\",\"envFrom\":[{\"secretRef\":{\"name\":\"x\"}}]}]}"),
+        "a mirror pod may not reference secrets");
+    assertRefused(
+        mirror.formatted(
+            "{\"containers\":[],\"volumes\":[{\"name\":\"t\",\"projected\":{\"sources\":"
+                + "[{\"serviceAccountToken\":{\"path\":\"token\"}}]}}]}"),
+        "a mirror pod may not use ServiceAccountToken volume projections");
+  }
+
+  private void assertRefused(String pod, String reason) {
+    assertThatThrownBy(() -> admit(pod))
+        .isInstanceOfSatisfying(
+            ApiException.class,
+            e -> {
+              assertThat(e.code()).isEqualTo(403);
+              assertThat(e.getMessage()).isEqualTo("pods \"static-node1\" is forbidden: " + reason);
+            });
+  }
+
+  @Test
+  void ephemeralContainersGetNoTokenMount() {
+    account("team", "{\"metadata\":{\"name\":\"default\"}}");
+
+    ObjectNode pod =
+        admit(
+            """
+            {"metadata":{"name":"p"},"spec":{"containers":[{"name":"a"}],
+              "ephemeralContainers":[{"name":"debug"}]}}
+            """);
+
+    assertThat(pod.path("spec").path("ephemeralContainers").get(0).has("volumeMounts")).isFalse();
+  }
+
+  @Test
   void defaultTolerationsAreAddedOnlyWhenMissing() {
     account("team", "{\"metadata\":{\"name\":\"default\"}}");
 
