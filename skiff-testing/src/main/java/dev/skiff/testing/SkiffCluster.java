@@ -77,15 +77,18 @@ public final class SkiffCluster
     controlPlane =
         ControlPlane.start(
             new ControlPlaneOptions(
-                dataDir,
-                "127.0.0.1",
-                0,
-                datastoreEndpoint,
-                null,
-                null,
-                null,
-                List.of(),
-                dataDir.resolve("admin.kubeconfig")));
+                    dataDir,
+                    "127.0.0.1",
+                    0,
+                    datastoreEndpoint,
+                    null,
+                    null,
+                    null,
+                    List.of(),
+                    dataDir.resolve("admin.kubeconfig"))
+                // the API server alone: no controller creates the default service accounts (as
+                // in Kubernetes' integration test server)
+                .withDisabledAdmissionPlugins("ServiceAccount"));
     return this;
   }
 
