@@ -120,7 +120,10 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
 
   @Override
   public void restart(String podUid, String containerName, String containerId, String message) {
-    state(podUid).livenessKills.put(containerId, message);
+    // probes name containers as statuses do ("containerd://<id>"); the runtime state has bare ids
+    int scheme = containerId.indexOf("://");
+    String id = scheme < 0 ? containerId : containerId.substring(scheme + 3);
+    state(podUid).livenessKills.put(id, message);
     wake.accept(podUid);
   }
 

@@ -171,7 +171,7 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
       return true;
     }
     ProbeWorker w = probes.workers.get(new WorkerKey(containerName, ProbeType.READINESS));
-    if (w == null || !w.containerId().equals(containerId)) {
+    if (w == null || !sameContainer(w.containerId(), containerId)) {
       return false;
     }
     if (w.result() == ProbeWorker.Result.SUCCESS) {
@@ -210,6 +210,19 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
    *
    * @param restartMessage the message {@link LivenessFailures#restart} was given
    */
+  /**
+   * Whether two ids name one container, with or without the runtime's prefix: statuses carry {@code
+   * containerd://<id>}, CRI calls the bare id, and callers may hold either.
+   */
+  static boolean sameContainer(String a, String b) {
+    return a != null && b != null && bareId(a).equals(bareId(b));
+  }
+
+  private static String bareId(String id) {
+    int scheme = id.indexOf("://");
+    return scheme < 0 ? id : id.substring(scheme + 3);
+  }
+
   public static Duration killGracePeriod(
       Container container, String restartMessage, Duration podGracePeriod) {
     Probe failed = null;
@@ -272,7 +285,7 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
     boolean running(String name, String containerId) {
       ContainerRuntimeStatus cs = status == null ? null : status.containers().get(name);
       return cs == null
-          || !Objects.equals(cs.containerId(), containerId)
+          || !sameContainer(cs.containerId(), containerId)
           || cs.state() instanceof ContainerRuntimeStatus.Running;
     }
 
@@ -284,7 +297,7 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
       }
       ProbeWorker w = workers.get(new WorkerKey(name, ProbeType.STARTUP));
       return w != null
-          && w.containerId().equals(containerId)
+          && sameContainer(w.containerId(), containerId)
           && w.result() == ProbeWorker.Result.SUCCESS;
     }
 
