@@ -274,11 +274,13 @@ public final class PodStartupBenchmark {
         long rssIdle = rssKilobytes();
         log("agent RSS idle: %d MB", rssIdle / 1024);
 
-        Phase warmup = measure(client, "warmup", SIM_NODE, null);
+        Phase warmup = measure(client, "warmup", SIM_NODE, pods, null);
         log("warm-up on the simulated node: p50 %.0f ms", warmup.startup().p50());
-        Phase simulated = measure(client, "simulated", SIM_NODE, null);
+        Phase simulatedAlone = measure(client, "alone-simulated", SIM_NODE, 1, null);
+        Phase realAlone = measure(client, "alone-real", AGENT_NODE, 1, null);
+        Phase simulated = measure(client, "simulated", SIM_NODE, pods, null);
         long[] rssRunning = new long[1];
-        Phase real = measure(client, "real", AGENT_NODE, rssRunning);
+        Phase real = measure(client, "real", AGENT_NODE, pods, rssRunning);
         Thread.sleep(5000);
         long rssAfter = rssKilobytes();
         double loadEnd = loadAverage();
@@ -288,8 +290,7 @@ public final class PodStartupBenchmark {
                 rssIdle,
                 rssRunning[0],
                 rssAfter,
-                simulated,
-                real,
+                List.of(simulatedAlone, realAlone, simulated, real),
                 loadStart,
                 loadEnd);
         BenchmarkReport.writeSection(docs, SECTION, body);
@@ -299,7 +300,8 @@ public final class PodStartupBenchmark {
       }
     }
 
-    private Phase measure(KubernetesClient client, String target, String node, long[] rssRunning)
+    private Phase measure(
+        KubernetesClient client, String target, String node, int pods, long[] rssRunning)
         throws Exception {
       Map<String, Long> created = new ConcurrentHashMap<>();
       Map<String, Long> running = new ConcurrentHashMap<>();
@@ -467,10 +469,13 @@ public final class PodStartupBenchmark {
         long rssIdle,
         long rssRunning,
         long rssAfter,
-        Phase simulated,
-        Phase real,
+        List<Phase> phases,
         double loadStart,
         double loadEnd) {
+      Phase simulatedAlone = phases.get(0);
+      Phase realAlone = phases.get(1);
+      Phase simulated = phases.get(2);
+      Phase real = phases.get(3);
       StringBuilder out = new StringBuilder();
       out.append("## Pod start-up on a real node, agent memory (issue 7)\n\n");
       out.append("Command: `").append(command).append("` (as root)\n\n");
@@ -492,7 +497,7 @@ public final class PodStartupBenchmark {
           "Setup: two network namespaces (NetnsCluster). `skiff server --disable-agent`"
               + " (sqlite datastore, scheduler and controllers) and `skiff sim-nodes --count 1`"
               + " run in the first, `skiff agent` (kubelet with its own containerd, kube-proxy,"
-              + " DNS; default JVM options) in the second, each its own process. The busybox"
+              + " DNS; default JVM options, so the heap may grow to a quarter of RAM) in the second, each its own process. The busybox"
               + " archive was in the agent's images dir, so no pull happens. The measuring"
               + " client runs in the server's namespace. Each pod: busybox `sleep 3600`,"
               + " imagePullPolicy IfNotPresent, nodeSelector kubernetes.io/hostname on the"
@@ -501,7 +506,9 @@ public final class PodStartupBenchmark {
               + " deletion waits for the grace period). "
               + String.format(
                   Locale.ROOT,
-                  "%d pods created by %d concurrent clients as fast as the API allows; latency"
+                  "%d pods created by %d concurrent clients as fast as the API allows (before"
+                      + " that, one pod alone on each node, to tell per-pod cost from queueing);"
+                      + " latency"
                       + " runs from the create request being sent to the pod's phase Running"
                       + " seen through a watch, and from the delete request to the watch's"
                       + " DELETED event. The baseline is the same pods on a simulated node"
@@ -514,15 +521,16 @@ public final class PodStartupBenchmark {
           "| target | pods Running | creates took | create → Running p50 | p99 | max"
               + " | delete → gone p50 | p99 | max |\n");
       out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-      for (Phase phase : List.of(simulated, real)) {
+      for (Phase phase : phases) {
         out.append(
             String.format(
                 Locale.ROOT,
                 "| %s | %d of %d | %.1f s | %.0f ms | %.0f ms | %.0f ms | %.0f ms | %.0f ms |"
                     + " %.0f ms |\n",
-                phase.target().equals("real")
-                    ? "real node (skiff agent, containerd)"
-                    : "baseline: simulated node",
+                (phase.target().endsWith("real")
+                        ? "real node (skiff agent, containerd)"
+                        : "baseline: simulated node")
+                    + (phase.pods() == 1 ? ", 1 pod alone" : ""),
                 phase.startup().count(),
                 phase.pods(),
                 phase.createSeconds(),
@@ -536,9 +544,12 @@ public final class PodStartupBenchmark {
       out.append(
           String.format(
               Locale.ROOT,
-              "\nReal / simulated, create → Running: p50 %.2f, p99 %.2f.\n\n",
+              "\nReal / simulated, create → Running, %d pods: p50 %.2f, p99 %.2f; 1 pod alone:"
+                  + " %.2f.\n\n",
+              pods,
               NodeBenchMath.ratio(real.startup().p50(), simulated.startup().p50()),
-              NodeBenchMath.ratio(real.startup().p99(), simulated.startup().p99())));
+              NodeBenchMath.ratio(real.startup().p99(), simulated.startup().p99()),
+              NodeBenchMath.ratio(realAlone.startup().p50(), simulatedAlone.startup().p50())));
       out.append(
           String.format(
               Locale.ROOT,
