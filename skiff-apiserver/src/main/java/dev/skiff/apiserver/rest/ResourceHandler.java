@@ -111,6 +111,22 @@ public final class ResourceHandler implements ApiHandler, AutoCloseable {
         }
       }
     }
+    // the service account controller would make these a moment later; pods created right after
+    // start must not be refused by ServiceAccount admission in the meantime
+    GenericRegistry serviceAccounts = registry(coreType("serviceaccounts"));
+    for (String name : DEFAULT_NAMESPACES) {
+      ObjectNode account = Json.object();
+      account.put("apiVersion", "v1");
+      account.put("kind", "ServiceAccount");
+      account.putObject("metadata").put("name", "default").put("namespace", name);
+      try {
+        serviceAccounts.create(name, account, new WriteOptions(false, "kube-apiserver", "v1"));
+      } catch (ApiException e) {
+        if (e.code() != 409) {
+          throw e;
+        }
+      }
+    }
     repairServiceAllocations();
   }
 
