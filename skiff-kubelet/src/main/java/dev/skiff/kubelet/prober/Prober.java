@@ -94,7 +94,7 @@ final class Prober {
           cri.runtime(timeout.toSeconds() + EXEC_GRACE_SECONDS)
               .execSync(
                   ExecSyncRequest.newBuilder()
-                      .setContainerId(containerId)
+                      .setContainerId(containerId.replaceFirst("^[a-z]+://", ""))
                       .addAllCmd(cmd)
                       .setTimeout(timeout.toSeconds())
                       .build());
