@@ -280,6 +280,38 @@ class NodeIT {
     }
   }
 
+  @Test
+  void attachStreamsTheOutputOfTheRunningProcess() throws Exception {
+    apply(podYaml("ticker", "i=0; while true; do i=$((i+1)); echo tick-$i; sleep 1; done"));
+    awaitPod("ticker", "Ready", NodeIT::ready);
+    Path log = cluster.workDir().resolve("attach.log");
+    Process attach =
+        new ProcessBuilder(server.kubectlCommand("attach", "ticker", "-c", "main"))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    try {
+      String seen =
+          await(
+              "attached output",
+              Duration.ofSeconds(30),
+              () -> readQuietly(log),
+              out -> out.lines().filter(l -> l.startsWith("tick-")).count() >= 2);
+      List<Integer> ticks =
+          seen.lines()
+              .filter(l -> l.matches("tick-\\d+"))
+              .map(l -> Integer.parseInt(l.substring(5)))
+              .toList();
+      // attach streams what the process writes while attached, in order, and stays attached
+      assertThat(ticks).isSorted();
+      assertThat(ticks.get(1)).isEqualTo(ticks.get(0) + 1);
+      assertThat(attach.isAlive()).isTrue();
+    } finally {
+      attach.destroy();
+      attach.waitFor();
+    }
+  }
+
   static String readQuietly(Path file) {
     try {
       return Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
