@@ -460,6 +460,50 @@ class NodeIT {
     assertThat(container(notReady, "main").path("restartCount").asInt()).isZero();
   }
 
+  @Test
+  void aProbeOnAPortTheContainerDoesNotNameIsAnEventNotACrash() {
+    apply(
+        """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: badport
+        spec:
+          terminationGracePeriodSeconds: 1
+          containers:
+          - name: main
+            image: %s
+            imagePullPolicy: Never
+            command: ["sleep", "3600"]
+            readinessProbe:
+              httpGet:
+                port: missing
+              periodSeconds: 1
+        """
+            .formatted(TestImages.BUSYBOX));
+    await(
+        "an Unhealthy event",
+        Duration.ofSeconds(30),
+        () -> eventReasons("badport"),
+        r -> r.contains("Unhealthy"));
+    String messages =
+        kubectl.ok(
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=badport,reason=Unhealthy",
+            "-o",
+            "jsonpath={.items[*].message}");
+    assertThat(messages).contains("Readiness probe");
+    JsonNode pod = pod("badport");
+    assertThat(ready(pod)).isFalse();
+    assertThat(container(pod, "main").path("state").has("running")).isTrue();
+    assertThat(container(pod, "main").path("restartCount").asInt()).isZero();
+    // the kubelet keeps serving other pods
+    ensureShell();
+    assertThat(kubectl.ok("exec", "shell", "--", "echo", "still-fine")).isEqualTo("still-fine\n");
+  }
+
   // ---- 5. init containers, sidecars, memory limits ----
 
   @Test
