@@ -787,6 +787,43 @@ class NodeIT {
   }
 
   @Test
+  void theNodeIsNotReadyWhileContainerdDoesNotAnswer() {
+    String config = server.dataDir().resolve("agent").resolve("containerd").toString();
+    ProcessHandle containerd =
+        ProcessHandle.allProcesses()
+            .filter(p -> p.info().command().map(c -> c.endsWith("/containerd")).orElse(false))
+            .filter(p -> p.info().commandLine().map(c -> c.contains(config)).orElse(false))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no containerd of " + config));
+    String condition =
+        "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"
+            + "|{.status.conditions[?(@.type==\"Ready\")].reason}"
+            + "|{.status.conditions[?(@.type==\"Ready\")].message}";
+    signal("STOP", containerd.pid());
+    try {
+      String notReady =
+          await(
+              "the node NotReady",
+              Duration.ofSeconds(60),
+              () -> kubectl.ok("get", "node", NODE, "-o", condition),
+              s -> s.startsWith("False|"));
+      assertThat(notReady).startsWith("False|KubeletNotReady|").contains("container runtime");
+    } finally {
+      signal("CONT", containerd.pid());
+    }
+    await(
+        "the node Ready again",
+        Duration.ofSeconds(60),
+        () -> kubectl.ok("get", "node", NODE, "-o", condition),
+        s -> s.startsWith("True|KubeletReady|"));
+  }
+
+  static void signal(String signal, long pid) {
+    var result = server.node().exec("kill", "-" + signal, Long.toString(pid));
+    assertThat(result.exitCode()).as(result.stderr()).isZero();
+  }
+
+  @Test
   void theNodeLeaseIsRenewed() {
     String jsonpath = "jsonpath={.spec.holderIdentity} {.spec.renewTime}";
     String first = kubectl.ok("get", "lease", NODE, "-n", "kube-node-lease", "-o", jsonpath);
