@@ -8,13 +8,17 @@ import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.HttpResponse;
 import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -124,21 +128,40 @@ public final class ClientEventRecorder implements EventRecorder {
     }
   }
 
+  /**
+   * Bumps a repeated event's count with one PATCH and no read first: a kubelet may create, patch
+   * and update events but not get them (Kubernetes' system:node role), and fabric8's patch reads.
+   */
   private boolean incrementCount(String namespace, EventCorrelator.Seen previous, String now) {
     int count = previous.count() + 1;
     String patch = "{\"count\":" + count + ",\"lastTimestamp\":\"" + now + "\"}";
+    String url =
+        client.getMasterUrl().toString().replaceAll("/+$", "")
+            + "/api/v1/namespaces/"
+            + namespace
+            + "/events/"
+            + previous.eventName();
+    HttpClient http = client.getHttpClient();
+    HttpRequest request =
+        http.newHttpRequestBuilder()
+            .uri(url)
+            .method("PATCH", "application/merge-patch+json", patch)
+            .build();
+    HttpResponse<String> response;
     try {
-      client
-          .v1()
-          .events()
-          .inNamespace(namespace)
-          .withName(previous.eventName())
-          .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-    } catch (KubernetesClientException e) {
-      if (e.getCode() == HttpURLConnection.HTTP_NOT_FOUND) {
-        return false;
-      }
-      throw e;
+      response = http.sendAsync(request, String.class).get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new KubernetesClientException("interrupted while patching event " + url, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new KubernetesClientException("cannot patch event " + url + ": " + e, e);
+    }
+    if (response.code() == HttpURLConnection.HTTP_NOT_FOUND) {
+      return false;
+    }
+    if (!response.isSuccessful()) {
+      throw new KubernetesClientException(
+          "patching event " + previous.eventName() + ": " + response.body(), response.code(), null);
     }
     return true;
   }
