@@ -32,9 +32,23 @@ public record ContainerRuntimeStatus(
 
   public record Running(Instant startedAt) implements State {}
 
+  /**
+   * A finished run; {@code containerId} ("containerd://...") is what {@code kubectl logs
+   * --previous} finds it by, null when the runtime no longer knows it.
+   */
   public record Terminated(
-      int exitCode, String reason, String message, Instant startedAt, Instant finishedAt)
+      int exitCode,
+      String reason,
+      String message,
+      Instant startedAt,
+      Instant finishedAt,
+      String containerId)
       implements State {
+
+    public Terminated(
+        int exitCode, String reason, String message, Instant startedAt, Instant finishedAt) {
+      this(exitCode, reason, message, startedAt, finishedAt, null);
+    }
 
     /** The reason Kubernetes gives a container that exited on its own with this code. */
     public static String reasonFor(int exitCode) {

@@ -614,11 +614,13 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     }
     RuntimeContainer latest = attempts.getFirst();
     Terminated lastTerminated =
-        attempts.size() > 1 && attempts.get(1).exited() ? terminated(attempts.get(1)) : null;
+        attempts.size() > 1 && attempts.get(1).exited()
+            ? terminated(attempts.get(1), deps.runtimeName())
+            : null;
     ContainerRuntimeStatus.State state =
         switch (latest.state()) {
           case RUNNING -> new Running(latest.startedAt());
-          case EXITED -> terminated(latest);
+          case EXITED -> terminated(latest, deps.runtimeName());
           case CREATED -> new Waiting("ContainerCreating", null);
           case UNKNOWN ->
               new Waiting("ContainerStatusUnknown", "The container could not be located");
@@ -631,7 +633,11 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     }
     boolean running = latest.running();
     boolean started = running && deps.probes().started(uid, c.getName(), latest.id());
-    boolean ready = running && deps.probes().ready(uid, c.getName(), latest.id());
+    // an init container that finished well counts as ready, as the kubelet's prober manager says
+    boolean ready =
+        running
+            ? deps.probes().ready(uid, c.getName(), latest.id())
+            : init && !PodStatusGenerator.isSidecar(c) && latest.exited() && latest.exitCode() == 0;
     return new ContainerRuntimeStatus(
         c.getName(),
         deps.runtimeName() + "://" + latest.id(),
@@ -644,13 +650,14 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
         lastTerminated);
   }
 
-  private static Terminated terminated(RuntimeContainer c) {
+  private static Terminated terminated(RuntimeContainer c, String runtimeName) {
     String reason =
         c.reason() == null || c.reason().isEmpty()
             ? Terminated.reasonFor(c.exitCode())
             : c.reason();
     String message = c.message() == null || c.message().isEmpty() ? null : c.message();
-    return new Terminated(c.exitCode(), reason, message, c.startedAt(), c.finishedAt());
+    return new Terminated(
+        c.exitCode(), reason, message, c.startedAt(), c.finishedAt(), runtimeName + "://" + c.id());
   }
 
   private static boolean willRestart(Pod pod, Container c, boolean init, RuntimeContainer latest) {

@@ -393,6 +393,7 @@ public final class PodStatusGenerator {
       case Terminated t ->
           new ContainerStateBuilder()
               .withNewTerminated()
+              .withContainerID(t.containerId())
               .withExitCode(t.exitCode())
               .withReason(t.reason())
               .withMessage(t.message())

@@ -542,6 +542,14 @@ class CriPodSyncerTest {
     assertThat(initStatus(status, "init1").getState().getTerminated().getReason())
         .isEqualTo("Completed");
     assertThat(initStatus(status, "init1").getRestartCount()).isEqualTo(1);
+    // a finished init container is ready, and its runs name their containers
+    assertThat(initStatus(status, "init1").getReady()).isTrue();
+    assertThat(initStatus(status, "init1").getState().getTerminated().getContainerID())
+        .isEqualTo(initStatus(status, "init1").getContainerID())
+        .startsWith("containerd://");
+    assertThat(initStatus(status, "init1").getLastState().getTerminated().getContainerID())
+        .startsWith("containerd://")
+        .isNotEqualTo(initStatus(status, "init1").getContainerID());
   }
 
   @Test
