@@ -344,6 +344,10 @@ class NodeIT {
     assertThat(terminated.path("reason").asString()).isEqualTo("Error");
     assertThat(status.path("ready").asBoolean()).isFalse();
     assertThat(first.path("status").path("phase").asString()).isEqualTo("Running");
+    // the last run's output stays readable while the container backs off, as on Kubernetes
+    assertThat(terminated.path("containerID").asString()).startsWith("containerd://");
+    assertThat(kubectl.ok("logs", "crasher", "--previous")).isEqualTo("bye\n");
+    assertThat(kubectl.ok("logs", "crasher")).isEqualTo("bye\n");
 
     awaitPod(
         "crasher",
