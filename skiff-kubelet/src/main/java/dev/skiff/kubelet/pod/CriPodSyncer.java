@@ -1,6 +1,7 @@
 package dev.skiff.kubelet.pod;
 
 import dev.skiff.client.events.EventRecorder;
+import dev.skiff.kubelet.cri.ContainerIds;
 import dev.skiff.kubelet.cri.CriClient;
 import dev.skiff.kubelet.cri.CriLabels;
 import dev.skiff.kubelet.cri.v1.ContainerConfig;
@@ -120,10 +121,8 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
 
   @Override
   public void restart(String podUid, String containerName, String containerId, String message) {
-    // probes name containers as statuses do ("containerd://<id>"); the runtime state has bare ids
-    int scheme = containerId.indexOf("://");
-    String id = scheme < 0 ? containerId : containerId.substring(scheme + 3);
-    state(podUid).livenessKills.put(id, message);
+    // probes name containers as statuses do; the runtime state has bare ids
+    state(podUid).livenessKills.put(ContainerIds.bare(containerId), message);
     wake.accept(podUid);
   }
 
@@ -640,7 +639,7 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
             : init && !PodStatusGenerator.isSidecar(c) && latest.exited() && latest.exitCode() == 0;
     return new ContainerRuntimeStatus(
         c.getName(),
-        deps.runtimeName() + "://" + latest.id(),
+        ContainerIds.qualified(deps.runtimeName(), latest.id()),
         latest.image() == null || latest.image().isEmpty() ? c.getImage() : latest.image(),
         latest.imageRef(),
         state,
@@ -657,7 +656,12 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
             : c.reason();
     String message = c.message() == null || c.message().isEmpty() ? null : c.message();
     return new Terminated(
-        c.exitCode(), reason, message, c.startedAt(), c.finishedAt(), runtimeName + "://" + c.id());
+        c.exitCode(),
+        reason,
+        message,
+        c.startedAt(),
+        c.finishedAt(),
+        ContainerIds.qualified(runtimeName, c.id()));
   }
 
   private static boolean willRestart(Pod pod, Container c, boolean init, RuntimeContainer latest) {

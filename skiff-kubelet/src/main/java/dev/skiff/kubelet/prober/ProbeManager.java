@@ -1,6 +1,7 @@
 package dev.skiff.kubelet.prober;
 
 import dev.skiff.client.events.EventRecorder;
+import dev.skiff.kubelet.cri.ContainerIds;
 import dev.skiff.kubelet.cri.CriClient;
 import dev.skiff.kubelet.pod.ContainerProbes;
 import dev.skiff.kubelet.pod.ContainerRuntimeStatus;
@@ -171,7 +172,7 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
       return true;
     }
     ProbeWorker w = probes.workers.get(new WorkerKey(containerName, ProbeType.READINESS));
-    if (w == null || !sameContainer(w.containerId(), containerId)) {
+    if (w == null || !ContainerIds.same(w.containerId(), containerId)) {
       return false;
     }
     if (w.result() == ProbeWorker.Result.SUCCESS) {
@@ -210,19 +211,6 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
    *
    * @param restartMessage the message {@link LivenessFailures#restart} was given
    */
-  /**
-   * Whether two ids name one container, with or without the runtime's prefix: statuses carry {@code
-   * containerd://<id>}, CRI calls the bare id, and callers may hold either.
-   */
-  static boolean sameContainer(String a, String b) {
-    return a != null && b != null && bareId(a).equals(bareId(b));
-  }
-
-  private static String bareId(String id) {
-    int scheme = id.indexOf("://");
-    return scheme < 0 ? id : id.substring(scheme + 3);
-  }
-
   public static Duration killGracePeriod(
       Container container, String restartMessage, Duration podGracePeriod) {
     Probe failed = null;
@@ -285,7 +273,7 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
     boolean running(String name, String containerId) {
       ContainerRuntimeStatus cs = status == null ? null : status.containers().get(name);
       return cs == null
-          || !sameContainer(cs.containerId(), containerId)
+          || !ContainerIds.same(cs.containerId(), containerId)
           || cs.state() instanceof ContainerRuntimeStatus.Running;
     }
 
@@ -297,7 +285,7 @@ public final class ProbeManager implements ContainerProbes, AutoCloseable {
       }
       ProbeWorker w = workers.get(new WorkerKey(name, ProbeType.STARTUP));
       return w != null
-          && sameContainer(w.containerId(), containerId)
+          && ContainerIds.same(w.containerId(), containerId)
           && w.result() == ProbeWorker.Result.SUCCESS;
     }
 

@@ -1,5 +1,6 @@
 package dev.skiff.kubelet.prober;
 
+import dev.skiff.kubelet.cri.ContainerIds;
 import dev.skiff.kubelet.cri.CriClient;
 import dev.skiff.kubelet.cri.v1.ExecSyncRequest;
 import dev.skiff.kubelet.cri.v1.ExecSyncResponse;
@@ -94,7 +95,7 @@ final class Prober {
           cri.runtime(timeout.toSeconds() + EXEC_GRACE_SECONDS)
               .execSync(
                   ExecSyncRequest.newBuilder()
-                      .setContainerId(containerId.replaceFirst("^[a-z]+://", ""))
+                      .setContainerId(ContainerIds.bare(containerId))
                       .addAllCmd(cmd)
                       .setTimeout(timeout.toSeconds())
                       .build());
