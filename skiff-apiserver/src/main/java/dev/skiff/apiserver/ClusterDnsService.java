@@ -1,12 +1,8 @@
 package dev.skiff.apiserver;
 
-import dev.skiff.apiserver.http.ApiException;
-import dev.skiff.apiserver.http.ApiHandler;
-import dev.skiff.apiserver.http.ApiRequest;
-import dev.skiff.apiserver.http.UserInfo;
+import dev.skiff.api.Json;
+import dev.skiff.apiserver.authz.Loopback;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code kube-system/kube-dns} Service pods' resolv.conf points at: the cluster DNS IP (the
@@ -18,15 +14,12 @@ final class ClusterDnsService {
   /** The cluster DNS IP agents default to, as k3s does. */
   static final String DEFAULT_CLUSTER_DNS = "10.43.0.10";
 
-  private static final UserInfo SERVER =
-      new UserInfo("system:apiserver", "", List.of("system:masters"), Map.of());
-
   private ClusterDnsService() {}
 
   /** Creates the service unless it exists; an existing one is left alone. */
-  static void ensure(ApiHandler resources, String clusterIp) {
+  static void ensure(Loopback api, String clusterIp) {
     createIfAbsent(
-        resources,
+        api,
         "/api/v1/namespaces/kube-system/services",
         """
         {"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-dns",
@@ -38,21 +31,7 @@ final class ClusterDnsService {
             .formatted(clusterIp));
   }
 
-  private static void createIfAbsent(ApiHandler resources, String path, String body) {
-    try {
-      resources.handle(
-          new ApiRequest(
-              "POST",
-              path,
-              Map.of(),
-              Map.of("content-type", List.of("application/json")),
-              body.getBytes(StandardCharsets.UTF_8),
-              SERVER,
-              false));
-    } catch (ApiException e) {
-      if (e.code() != 409) {
-        throw e;
-      }
-    }
+  private static void createIfAbsent(Loopback api, String collectionPath, String json) {
+    api.createIfAbsent(collectionPath, Json.parseObject(json.getBytes(StandardCharsets.UTF_8)));
   }
 }

@@ -6,6 +6,7 @@ import dev.skiff.apiserver.auth.NodeTokenFile;
 import dev.skiff.apiserver.auth.Security;
 import dev.skiff.apiserver.auth.SecurityOptions;
 import dev.skiff.apiserver.auth.ServiceAccountTokens;
+import dev.skiff.apiserver.authz.Loopback;
 import dev.skiff.apiserver.componentstatus.ComponentStatusHandler;
 import dev.skiff.apiserver.discovery.DiscoveryHandler;
 import dev.skiff.apiserver.http.ApiRequest;
@@ -139,12 +140,13 @@ public final class ControlPlane implements AutoCloseable {
           millis(registryReady, securityReady),
           millis(securityReady, System.nanoTime()));
       address[0] = clientHost(options.bindAddress()) + ":" + server.port();
+      Loopback loopback = new Loopback(resources);
       KubernetesService.ensure(
-          resources,
+          loopback,
           FIRST_SERVICE_IP,
           KubernetesService.advertiseAddress(options.bindAddress()),
           server.port());
-      ClusterDnsService.ensure(resources, ClusterDnsService.DEFAULT_CLUSTER_DNS);
+      ClusterDnsService.ensure(loopback, ClusterDnsService.DEFAULT_CLUSTER_DNS);
       warmUp(openApi);
       ControlPlane controlPlane =
           new ControlPlane(options, store, pki, resources, server, security, kubelets);

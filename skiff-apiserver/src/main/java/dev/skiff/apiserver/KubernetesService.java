@@ -1,32 +1,25 @@
 package dev.skiff.apiserver;
 
-import dev.skiff.apiserver.http.ApiException;
-import dev.skiff.apiserver.http.ApiHandler;
-import dev.skiff.apiserver.http.ApiRequest;
-import dev.skiff.apiserver.http.UserInfo;
+import dev.skiff.api.Json;
+import dev.skiff.apiserver.authz.Loopback;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code default/kubernetes} Service every cluster has: the first cluster IP, port 443 named
  * https, and endpoints pointing at this API server, so pods reach the API by a stable name.
  */
 final class KubernetesService {
-  private static final UserInfo SERVER =
-      new UserInfo("system:apiserver", "", List.of("system:masters"), Map.of());
-
   private KubernetesService() {}
 
   /** Creates the service and its endpoints unless they exist; earlier objects are left alone. */
-  static void ensure(ApiHandler resources, String clusterIp, String address, int port) {
+  static void ensure(Loopback api, String clusterIp, String address, int port) {
     createIfAbsent(
-        resources,
+        api,
         "/api/v1/namespaces/default/services",
         """
         {"apiVersion":"v1","kind":"Service","metadata":{"name":"kubernetes",
@@ -35,7 +28,7 @@ final class KubernetesService {
           "ports":[{"name":"https","port":443,"protocol":"TCP","targetPort":%d}]}}"""
             .formatted(clusterIp, port));
     createIfAbsent(
-        resources,
+        api,
         "/api/v1/namespaces/default/endpoints",
         """
         {"apiVersion":"v1","kind":"Endpoints","metadata":{"name":"kubernetes",
@@ -44,7 +37,7 @@ final class KubernetesService {
           "ports":[{"name":"https","port":%d,"protocol":"TCP"}]}]}"""
             .formatted(address, port));
     createIfAbsent(
-        resources,
+        api,
         "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices",
         """
         {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"kubernetes",
@@ -53,24 +46,6 @@ final class KubernetesService {
          "endpoints":[{"addresses":["%s"],"conditions":{"ready":true}}],
          "ports":[{"name":"https","port":%d,"protocol":"TCP"}]}"""
             .formatted(address, port));
-  }
-
-  private static void createIfAbsent(ApiHandler resources, String path, String body) {
-    try {
-      resources.handle(
-          new ApiRequest(
-              "POST",
-              path,
-              Map.of(),
-              Map.of("content-type", List.of("application/json")),
-              body.getBytes(StandardCharsets.UTF_8),
-              SERVER,
-              false));
-    } catch (ApiException e) {
-      if (e.code() != 409) {
-        throw e;
-      }
-    }
   }
 
   /**
@@ -96,5 +71,9 @@ final class KubernetesService {
       // no interfaces readable: loopback below
     }
     return "127.0.0.1";
+  }
+
+  private static void createIfAbsent(Loopback api, String collectionPath, String json) {
+    api.createIfAbsent(collectionPath, Json.parseObject(json.getBytes(StandardCharsets.UTF_8)));
   }
 }

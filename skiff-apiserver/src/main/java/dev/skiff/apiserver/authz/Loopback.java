@@ -44,6 +44,19 @@ public final class Loopback {
     return call("POST", collectionPath, object);
   }
 
+  /** POST unless the object exists already (409 is not an error here); true when created. */
+  public boolean createIfAbsent(String collectionPath, ObjectNode object) {
+    try {
+      create(collectionPath, object);
+      return true;
+    } catch (ApiException e) {
+      if (e.code() == 409) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
   public ObjectNode update(String path, ObjectNode object) {
     return call("PUT", path, object);
   }
