@@ -4,29 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.skiff.kubelet.cri.CriClient;
-import dev.skiff.kubelet.cri.CriLabels;
-import dev.skiff.kubelet.cri.v1.ContainerConfig;
-import dev.skiff.kubelet.cri.v1.ContainerMetadata;
-import dev.skiff.kubelet.cri.v1.CreateContainerRequest;
-import dev.skiff.kubelet.cri.v1.ImageSpec;
-import dev.skiff.kubelet.cri.v1.LinuxPodSandboxConfig;
-import dev.skiff.kubelet.cri.v1.LinuxSandboxSecurityContext;
-import dev.skiff.kubelet.cri.v1.NamespaceMode;
-import dev.skiff.kubelet.cri.v1.NamespaceOption;
-import dev.skiff.kubelet.cri.v1.PodSandboxConfig;
-import dev.skiff.kubelet.cri.v1.PodSandboxMetadata;
-import dev.skiff.kubelet.cri.v1.RemovePodSandboxRequest;
-import dev.skiff.kubelet.cri.v1.RunPodSandboxRequest;
-import dev.skiff.kubelet.cri.v1.StartContainerRequest;
-import dev.skiff.kubelet.cri.v1.StopPodSandboxRequest;
 import dev.skiff.kubelet.image.BusyboxImage;
-import dev.skiff.kubelet.image.ImageImporter;
+import dev.skiff.kubelet.network.BusyboxPod;
 import dev.skiff.kubelet.network.TestNamespaces;
 import dev.skiff.kubelet.pod.ContainerRuntimeStatus;
 import dev.skiff.kubelet.pod.PodConfigException;
 import dev.skiff.kubelet.pod.PodRuntimeStatus;
-import dev.skiff.kubelet.runtime.ContainerdOptions;
-import dev.skiff.kubelet.runtime.ContainerdSupervisor;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.LifecycleHandlerBuilder;
@@ -34,8 +17,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -50,91 +31,25 @@ import org.junit.jupiter.api.Test;
  */
 class ProberContainerdIT {
   private static final TestNamespaces namespaces = new TestNamespaces();
-  private static Path dataDir;
-  private static ContainerdSupervisor containerd;
   private static CriClient cri;
-  private static String sandboxId;
+  private static BusyboxPod pod;
   private static String containerId;
 
   @BeforeAll
   static void startContainerdAndAContainer() throws Exception {
-    dataDir = Files.createTempDirectory("skiff-probes-");
-    Files.createDirectories(dataDir.resolve("agent"));
-    var netns = namespaces.create("prb");
-    ContainerdOptions options = ContainerdOptions.defaults(dataDir).withNetns(netns.netns());
-    containerd = new ContainerdSupervisor(options).start();
-    String socket = options.socket().toString();
-    ImageImporter images = new ImageImporter();
-    images.ensurePauseImage(socket);
-    images.importArchive(BusyboxImage.write(dataDir.resolve("busybox.tar")).file(), socket);
-    cri = CriClient.connect(containerd.endpoint());
-    Map<String, String> labels =
-        Map.of(
-            CriLabels.POD_NAMESPACE, "default",
-            CriLabels.POD_NAME, "web",
-            CriLabels.POD_UID, "web-uid");
-    PodSandboxConfig sandbox =
-        PodSandboxConfig.newBuilder()
-            .setMetadata(
-                PodSandboxMetadata.newBuilder()
-                    .setName("web")
-                    .setNamespace("default")
-                    .setUid("web-uid"))
-            .setLogDirectory(dataDir.resolve("pods/default_web_web-uid").toString())
-            .putAllLabels(labels)
-            .setLinux(
-                LinuxPodSandboxConfig.newBuilder()
-                    .setSecurityContext(
-                        LinuxSandboxSecurityContext.newBuilder()
-                            .setNamespaceOptions(
-                                NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE))))
-            .build();
-    sandboxId =
-        cri.runtime(120)
-            .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(sandbox).build())
-            .getPodSandboxId();
-    containerId =
-        cri.runtime(120)
-            .createContainer(
-                CreateContainerRequest.newBuilder()
-                    .setPodSandboxId(sandboxId)
-                    .setSandboxConfig(sandbox)
-                    .setConfig(
-                        ContainerConfig.newBuilder()
-                            .setMetadata(ContainerMetadata.newBuilder().setName("app"))
-                            .setImage(ImageSpec.newBuilder().setImage(BusyboxImage.REFERENCE))
-                            .addAllCommand(List.of("sh", "-c", "while true; do sleep 1; done"))
-                            .setLogPath("app/0.log")
-                            .putAllLabels(labels)
-                            .putLabels(CriLabels.CONTAINER_NAME, "app")
-                            .putAnnotations(CriLabels.RESTART_COUNT, "0"))
-                    .build())
-            .getContainerId();
-    cri.runtime()
-        .startContainer(StartContainerRequest.newBuilder().setContainerId(containerId).build());
+    pod = BusyboxPod.start(namespaces, "prb", "while true; do sleep 1; done");
+    cri = pod.cri();
+    containerId = pod.containerId();
   }
 
   @AfterAll
   static void tearDown() throws Exception {
     try {
-      if (cri != null && sandboxId != null) {
-        cri.runtime(60)
-            .stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build());
-        cri.runtime(60)
-            .removePodSandbox(
-                RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build());
-      }
-      if (cri != null) {
-        cri.close();
-      }
-      if (containerd != null) {
-        containerd.close();
+      if (pod != null) {
+        pod.close();
       }
     } finally {
       namespaces.close();
-      if (dataDir != null) {
-        new ProcessBuilder("rm", "-rf", dataDir.toString()).start().waitFor();
-      }
     }
   }
 

@@ -5,29 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.api.Json;
 import dev.skiff.kubelet.cri.CriClient;
-import dev.skiff.kubelet.cri.CriLabels;
-import dev.skiff.kubelet.cri.v1.ContainerConfig;
-import dev.skiff.kubelet.cri.v1.ContainerMetadata;
-import dev.skiff.kubelet.cri.v1.CreateContainerRequest;
 import dev.skiff.kubelet.cri.v1.ExecRequest;
-import dev.skiff.kubelet.cri.v1.ImageSpec;
-import dev.skiff.kubelet.cri.v1.LinuxPodSandboxConfig;
-import dev.skiff.kubelet.cri.v1.LinuxSandboxSecurityContext;
-import dev.skiff.kubelet.cri.v1.NamespaceMode;
-import dev.skiff.kubelet.cri.v1.NamespaceOption;
-import dev.skiff.kubelet.cri.v1.PodSandboxConfig;
-import dev.skiff.kubelet.cri.v1.PodSandboxMetadata;
 import dev.skiff.kubelet.cri.v1.PortForwardRequest;
-import dev.skiff.kubelet.cri.v1.RemovePodSandboxRequest;
-import dev.skiff.kubelet.cri.v1.RunPodSandboxRequest;
-import dev.skiff.kubelet.cri.v1.StartContainerRequest;
-import dev.skiff.kubelet.cri.v1.StopPodSandboxRequest;
 import dev.skiff.kubelet.image.BusyboxImage;
-import dev.skiff.kubelet.image.ImageImporter;
+import dev.skiff.kubelet.network.BusyboxPod;
 import dev.skiff.kubelet.network.HostCommands;
 import dev.skiff.kubelet.network.TestNamespaces;
-import dev.skiff.kubelet.runtime.ContainerdOptions;
-import dev.skiff.kubelet.runtime.ContainerdSupervisor;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.io.InputStream;
@@ -60,73 +43,22 @@ class KubeletServerContainerdIT {
   private static final TestPki pki = new TestPki();
   private static Path dataDir;
   private static HostCommands netns;
-  private static ContainerdSupervisor containerd;
+  private static BusyboxPod busybox;
   private static CriClient cri;
   private static String sandboxId;
   private static KubeletServer server;
 
   @BeforeAll
   static void startContainerdAndAPod() throws Exception {
-    dataDir = Files.createTempDirectory("skiff-kserver-");
-    Files.createDirectories(dataDir.resolve("agent"));
-    netns = namespaces.create("ksrv");
-    ContainerdOptions options = ContainerdOptions.defaults(dataDir).withNetns(netns.netns());
-    containerd = new ContainerdSupervisor(options).start();
-    String socket = options.socket().toString();
-    ImageImporter images = new ImageImporter();
-    images.ensurePauseImage(socket);
-    images.importArchive(BusyboxImage.write(dataDir.resolve("busybox.tar")).file(), socket);
-    cri = CriClient.connect(containerd.endpoint());
-
-    Map<String, String> podLabels =
-        Map.of(
-            CriLabels.POD_NAMESPACE, "default",
-            CriLabels.POD_NAME, "web",
-            CriLabels.POD_UID, "web-uid");
-    PodSandboxConfig sandbox =
-        PodSandboxConfig.newBuilder()
-            .setMetadata(
-                PodSandboxMetadata.newBuilder()
-                    .setName("web")
-                    .setNamespace("default")
-                    .setUid("web-uid"))
-            .setLogDirectory(dataDir.resolve("pods/default_web_web-uid").toString())
-            .putAllLabels(podLabels)
-            .setLinux(
-                LinuxPodSandboxConfig.newBuilder()
-                    .setSecurityContext(
-                        LinuxSandboxSecurityContext.newBuilder()
-                            .setNamespaceOptions(
-                                NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE))))
-            .build();
-    sandboxId =
-        cri.runtime(120)
-            .runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(sandbox).build())
-            .getPodSandboxId();
-    String containerId =
-        cri.runtime(120)
-            .createContainer(
-                CreateContainerRequest.newBuilder()
-                    .setPodSandboxId(sandboxId)
-                    .setSandboxConfig(sandbox)
-                    .setConfig(
-                        ContainerConfig.newBuilder()
-                            .setMetadata(ContainerMetadata.newBuilder().setName("app"))
-                            .setImage(ImageSpec.newBuilder().setImage(BusyboxImage.REFERENCE))
-                            .addAllCommand(
-                                List.of(
-                                    "sh",
-                                    "-c",
-                                    "echo hello from busybox; echo oops >&2;"
-                                        + " while true; do sleep 1; done"))
-                            .setLogPath("app/0.log")
-                            .putAllLabels(podLabels)
-                            .putLabels(CriLabels.CONTAINER_NAME, "app")
-                            .putAnnotations(CriLabels.RESTART_COUNT, "0"))
-                    .build())
-            .getContainerId();
-    cri.runtime()
-        .startContainer(StartContainerRequest.newBuilder().setContainerId(containerId).build());
+    busybox =
+        BusyboxPod.start(
+            namespaces,
+            "ksrv",
+            "echo hello from busybox; echo oops >&2; while true; do sleep 1; done");
+    dataDir = busybox.dataDir();
+    netns = busybox.netns();
+    cri = busybox.cri();
+    sandboxId = busybox.sandboxId();
 
     Pod pod =
         new PodBuilder()
@@ -165,22 +97,11 @@ class KubeletServerContainerdIT {
       if (server != null) {
         server.close();
       }
-      if (cri != null && sandboxId != null) {
-        cri.runtime(60)
-            .stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build());
-        cri.runtime(60)
-            .removePodSandbox(
-                RemovePodSandboxRequest.newBuilder().setPodSandboxId(sandboxId).build());
-      }
-      if (cri != null) {
-        cri.close();
-      }
-      if (containerd != null) {
-        containerd.close();
+      if (busybox != null) {
+        busybox.close();
       }
     } finally {
       namespaces.close();
-      new ProcessBuilder("rm", "-rf", dataDir.toString()).start().waitFor();
     }
   }
 
