@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -228,23 +227,49 @@ class ServicesIT {
     assertThat(kubectl.ok("get", "pod", "client", "-o", "jsonpath={.spec.nodeName}"))
         .isEqualTo("n1");
 
-    String output =
-        kubectl
-            .ok(
-                "exec",
-                "client",
-                "--",
-                "sh",
-                "-c",
-                "for i in $(seq 1 40); do timeout 10 wget -qO- http://web.default.svc.cluster.local"
-                    + " || echo FAILED; done")
-            .strip();
-    Map<String, Long> counts =
-        output
-            .lines()
-            .collect(Collectors.groupingBy(s -> s.strip(), TreeMap::new, Collectors.counting()));
-    assertThat(counts.keySet()).as(output).isEqualTo(podNodes.keySet());
-    assertThat(counts.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(40);
+    // Both pods are Ready (rollout status), but the EndpointSlice and the iptables rules on node 1
+    // follow a moment later: wait until the slice lists both, then until the client has seen both.
+    await(
+        "EndpointSlice of web with both pods ready",
+        Duration.ofSeconds(60),
+        () ->
+            Set.of(
+                    kubectl
+                        .run(
+                            "get",
+                            "endpointslices",
+                            "-l",
+                            "kubernetes.io/service-name=web",
+                            "-o",
+                            "jsonpath={.items[*].endpoints[?(@.conditions.ready==true)].targetRef.name}")
+                        .stdout()
+                        .trim()
+                        .split(" "))
+                .equals(podNodes.keySet()));
+    Map<String, Long> counts = new TreeMap<>();
+    List<String> outputs = new ArrayList<>();
+    await(
+        "client on n1 reaching both web pods by service name",
+        Duration.ofSeconds(60),
+        () -> {
+          String output =
+              kubectl
+                  .ok(
+                      "exec",
+                      "client",
+                      "--",
+                      "sh",
+                      "-c",
+                      "for i in $(seq 1 20); do timeout 10 wget -qO- http://web.default.svc.cluster.local"
+                          + " || echo FAILED; done")
+                  .strip();
+          outputs.add(output);
+          output.lines().forEach(line -> counts.merge(line.strip(), 1L, Long::sum));
+          return counts.keySet().containsAll(podNodes.keySet());
+        });
+    assertThat(counts.keySet()).as(String.join("\n---\n", outputs)).isEqualTo(podNodes.keySet());
+    assertThat(counts.values().stream().mapToLong(Long::longValue).sum())
+        .isEqualTo(20L * outputs.size());
   }
 
   @Test
