@@ -1,5 +1,6 @@
 package dev.skiff.apiserver;
 
+import dev.skiff.apiserver.audit.AuditLogOptions;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -16,6 +17,9 @@ import java.util.List;
  * @param tokenAuthFile static bearer tokens (Kubernetes' CSV format), or null for none
  * @param anonymousAuth whether requests without credentials are served as {@code system:anonymous},
  *     authorized by RBAC ({@code --anonymous-auth}, default true), rather than refused with 401
+ * @param secretsEncryption whether secrets are stored encrypted with AES-GCM ({@code
+ *     --secrets-encryption}; keys in {@code <data-dir>/cred/encryption-config.json})
+ * @param auditLog where Metadata-level audit events are written, or null for no audit log
  */
 public record ControlPlaneOptions(
     Path dataDir,
@@ -30,7 +34,9 @@ public record ControlPlaneOptions(
     Path tokenAuthFile,
     String nodeToken,
     boolean anonymousAuth,
-    List<String> disabledAdmissionPlugins) {
+    List<String> disabledAdmissionPlugins,
+    boolean secretsEncryption,
+    AuditLogOptions auditLog) {
 
   public ControlPlaneOptions {
     tlsSans = List.copyOf(tlsSans);
@@ -63,7 +69,9 @@ public record ControlPlaneOptions(
         tokenAuthFile,
         nodeToken,
         true,
-        List.of());
+        List.of(),
+        false,
+        null);
   }
 
   /** Options without a token file. */
@@ -105,7 +113,9 @@ public record ControlPlaneOptions(
         file,
         nodeToken,
         anonymousAuth,
-        disabledAdmissionPlugins);
+        disabledAdmissionPlugins,
+        secretsEncryption,
+        auditLog);
   }
 
   /**
@@ -126,7 +136,9 @@ public record ControlPlaneOptions(
         tokenAuthFile,
         token,
         anonymousAuth,
-        disabledAdmissionPlugins);
+        disabledAdmissionPlugins,
+        secretsEncryption,
+        auditLog);
   }
 
   /**
@@ -146,7 +158,9 @@ public record ControlPlaneOptions(
         tokenAuthFile,
         nodeToken,
         enabled,
-        disabledAdmissionPlugins);
+        disabledAdmissionPlugins,
+        secretsEncryption,
+        auditLog);
   }
 
   /** These admission plugins, by name, are not run ({@code --disable-admission-plugins}). */
@@ -164,6 +178,48 @@ public record ControlPlaneOptions(
         tokenAuthFile,
         nodeToken,
         anonymousAuth,
-        List.of(names));
+        List.of(names),
+        secretsEncryption,
+        auditLog);
+  }
+
+  /** Whether secrets are encrypted at rest ({@code --secrets-encryption}). */
+  public ControlPlaneOptions withSecretsEncryption(boolean enabled) {
+    return new ControlPlaneOptions(
+        dataDir,
+        bindAddress,
+        port,
+        datastoreEndpoint,
+        etcdCaFile,
+        etcdCertFile,
+        etcdKeyFile,
+        tlsSans,
+        kubeconfig,
+        tokenAuthFile,
+        nodeToken,
+        anonymousAuth,
+        disabledAdmissionPlugins,
+        enabled,
+        auditLog);
+  }
+
+  /** Where audit events are written ({@code --audit-log-path}); null for none. */
+  public ControlPlaneOptions withAuditLog(AuditLogOptions options) {
+    return new ControlPlaneOptions(
+        dataDir,
+        bindAddress,
+        port,
+        datastoreEndpoint,
+        etcdCaFile,
+        etcdCertFile,
+        etcdKeyFile,
+        tlsSans,
+        kubeconfig,
+        tokenAuthFile,
+        nodeToken,
+        anonymousAuth,
+        disabledAdmissionPlugins,
+        secretsEncryption,
+        options);
   }
 }
