@@ -13,6 +13,7 @@ import dev.skiff.controllers.replicaset.ReplicaSetControllers;
 import dev.skiff.controllers.resourcequota.ResourceQuotaControllers;
 import dev.skiff.controllers.runtime.ControllerContext;
 import dev.skiff.controllers.runtime.ControllerRunner;
+import dev.skiff.controllers.servicelb.ServiceLoadBalancerControllers;
 import dev.skiff.controllers.statefulset.StatefulSetControllers;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,6 +43,9 @@ final class Controllers {
     all.put("node-lifecycle", new Descriptor(true, NodeLifecycleControllers::nodeLifecycle));
     all.put("node-ipam", new Descriptor(true, SmallControllers::nodeIpam));
     all.put("cluster-dns", new Descriptor(true, SmallControllers::clusterDns));
+    all.put(
+        ServiceLoadBalancerControllers.NAME,
+        new Descriptor(true, ServiceLoadBalancerControllers::serviceLoadBalancers));
     all.put("pod-garbage-collector", new Descriptor(true, SmallControllers::podGc));
     all.put("ttl-after-finished", new Descriptor(true, SmallControllers::ttlAfterFinished));
     all.put("namespace", new Descriptor(true, NamespaceControllers::namespaces));
