@@ -163,6 +163,17 @@ public final class SecurityContexts {
     return out.build();
   }
 
+  /** Whether the container's effective security context (container over pod) sets runAsNonRoot. */
+  public static boolean runAsNonRoot(Pod pod, Container container) {
+    PodSecurityContext podSc = pod.getSpec().getSecurityContext();
+    SecurityContext sc = container.getSecurityContext();
+    Boolean runAsNonRoot =
+        sc != null && sc.getRunAsNonRoot() != null
+            ? sc.getRunAsNonRoot()
+            : podSc == null ? null : podSc.getRunAsNonRoot();
+    return Boolean.TRUE.equals(runAsNonRoot);
+  }
+
   /**
    * Kubernetes' runAsNonRoot check against the image's user, for the pod workers to run once the
    * image is known (from CRI's {@code Image.uid} / {@code Image.username}; an image with neither
@@ -172,19 +183,15 @@ public final class SecurityContexts {
    */
   public static void verifyRunAsNonRoot(
       Pod pod, Container container, Long imageUid, String imageUsername) throws PodConfigException {
+    if (!runAsNonRoot(pod, container)) {
+      return;
+    }
     PodSecurityContext podSc = pod.getSpec().getSecurityContext();
     SecurityContext sc = container.getSecurityContext();
-    Boolean runAsNonRoot =
-        sc != null && sc.getRunAsNonRoot() != null
-            ? sc.getRunAsNonRoot()
-            : podSc == null ? null : podSc.getRunAsNonRoot();
     Long runAsUser =
         sc != null && sc.getRunAsUser() != null
             ? sc.getRunAsUser()
             : podSc == null ? null : podSc.getRunAsUser();
-    if (!Boolean.TRUE.equals(runAsNonRoot)) {
-      return;
-    }
     String where = " (pod: \"" + formatPod(pod) + "\", container: " + container.getName() + ")";
     if (runAsUser != null) {
       if (runAsUser == 0) {

@@ -1,6 +1,7 @@
 package dev.skiff.kubelet.pod;
 
 import dev.skiff.client.events.EventRecorder;
+import dev.skiff.kubelet.config.SecurityContexts;
 import dev.skiff.kubelet.cri.ContainerIds;
 import dev.skiff.kubelet.cri.CriClient;
 import dev.skiff.kubelet.cri.CriLabels;
@@ -19,6 +20,7 @@ import dev.skiff.kubelet.pod.ContainerRuntimeStatus.Terminated;
 import dev.skiff.kubelet.pod.ContainerRuntimeStatus.Waiting;
 import dev.skiff.kubelet.pod.RuntimePod.RuntimeContainer;
 import dev.skiff.kubelet.pod.RuntimePod.Sandbox;
+import dev.skiff.kubelet.prober.ProbeManager;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -171,12 +173,13 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     }
     for (PodActions.Kill kill : actions.kill()) {
       st.livenessKills.remove(kill.containerId());
+      Container spec = containerSpec(pod, kill.name());
       killContainer(
           pod,
-          containerSpec(pod, kill.name()),
+          spec,
           kill.containerId(),
           kill.message(),
-          grace,
+          spec == null ? grace : ProbeManager.killGracePeriod(spec, kill.message(), grace),
           podIp(runtime));
     }
     actions
@@ -270,6 +273,7 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     String name = c.getName();
     try {
       String imageRef = images.ensureImage(pod, c, sandboxConfig);
+      verifyRunAsNonRoot(pod, c);
       ContainerConfig config;
       try {
         config = deps.config().containerConfig(pod, c, sandboxConfig, podIp, start.restartCount());
@@ -329,6 +333,22 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
               "Failed",
               "Error: " + (imageError ? e.reason() : e.getMessage()));
       return false;
+    }
+  }
+
+  /**
+   * Refuses to create a container that must not run as root when its image's user is root or cannot
+   * be told apart from root (a user name); asks the runtime only when runAsNonRoot is set.
+   */
+  private void verifyRunAsNonRoot(Pod pod, Container c) throws ContainerStartException {
+    if (!SecurityContexts.runAsNonRoot(pod, c)) {
+      return;
+    }
+    ImagePuller.ImageUser user = images.imageUser(c.getImage());
+    try {
+      SecurityContexts.verifyRunAsNonRoot(pod, c, user.uid(), user.username());
+    } catch (PodConfigException e) {
+      throw new ContainerStartException(e.reason(), e.getMessage());
     }
   }
 

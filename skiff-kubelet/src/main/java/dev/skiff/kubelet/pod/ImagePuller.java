@@ -123,6 +123,26 @@ public final class ImagePuller {
     return ref;
   }
 
+  /** The user an image runs as, as CRI reports it: a numeric uid, or else a user name. */
+  public record ImageUser(Long uid, String username) {}
+
+  /**
+   * The user the image's config names, as the kubelet reads it for runAsNonRoot: the uid when
+   * numeric, else the name; an image that names none runs as root (uid 0).
+   */
+  public ImageUser imageUser(String image) {
+    ImageStatusResponse status = imageStatus(image);
+    if (status.hasImage()) {
+      if (status.getImage().hasUid()) {
+        return new ImageUser(status.getImage().getUid().getValue(), "");
+      }
+      if (!status.getImage().getUsername().isEmpty()) {
+        return new ImageUser(null, status.getImage().getUsername());
+      }
+    }
+    return new ImageUser(0L, "");
+  }
+
   /** When a failed pull of this image for this pod may be retried. */
   public Instant retryAt(Pod pod, String image) {
     String key = pod.getMetadata().getUid() + "/image/" + image;

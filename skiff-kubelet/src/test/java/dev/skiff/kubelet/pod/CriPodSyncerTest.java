@@ -454,6 +454,72 @@ class CriPodSyncerTest {
   }
 
   @Test
+  void runAsNonRootIsCheckedAgainstTheImageUser() {
+    Pod pod =
+        new PodBuilder(pod("Always", IMAGE))
+            .editSpec()
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .endSecurityContext()
+            .endSpec()
+            .build();
+    syncer.syncPod(pod);
+    ContainerStatus app = status(api.last(), "app");
+    assertThat(app.getState().getWaiting().getReason()).isEqualTo("CreateContainerConfigError");
+    assertThat(app.getState().getWaiting().getMessage())
+        .isEqualTo(
+            "container has runAsNonRoot and image will run as root (pod: \"p_default(u1)\","
+                + " container: app)");
+    assertThat(runtime.containers).isEmpty();
+
+    runtime.imageUsers.put(IMAGE, "nginx");
+    syncer.syncPod(pod);
+    assertThat(status(api.last(), "app").getState().getWaiting().getMessage())
+        .isEqualTo(
+            "container has runAsNonRoot and image has non-numeric user (nginx), cannot verify"
+                + " user is non-root (pod: \"p_default(u1)\", container: app)");
+    assertThat(events.messages("Failed"))
+        .last()
+        .isEqualTo(
+            "Error: container has runAsNonRoot and image has non-numeric user (nginx), cannot"
+                + " verify user is non-root (pod: \"p_default(u1)\", container: app)");
+
+    runtime.imageUsers.put(IMAGE, "1000");
+    syncer.syncPod(pod);
+    assertThat(status(api.last(), "app").getState().getRunning()).isNotNull();
+  }
+
+  @Test
+  void livenessKillUsesTheProbesOwnGracePeriod() {
+    Pod pod =
+        new PodBuilder(pod("Always", IMAGE))
+            .editSpec()
+            .editFirstContainer()
+            .withNewLivenessProbe()
+            .withNewExec()
+            .withCommand("true")
+            .endExec()
+            .withTerminationGracePeriodSeconds(5L)
+            .endLivenessProbe()
+            .endContainer()
+            .endSpec()
+            .build();
+    syncer.syncPod(pod);
+    FakeContainer first = runtime.running("app");
+    syncer.restart("u1", "app", first.id, "Container app failed liveness probe, will be restarted");
+    syncer.syncPod(pod);
+    assertThat(hooks.preStops).containsExactly("app 5");
+    assertThat(runtime.calls).contains("StopContainer app 5");
+
+    // a kill for another reason keeps the pod's grace period
+    syncer.syncPod(pod);
+    FakeContainer second = runtime.running("app");
+    syncer.restart("u1", "app", second.id, "Container app failed startup probe, will be restarted");
+    syncer.syncPod(pod);
+    assertThat(runtime.calls).contains("StopContainer app 20");
+  }
+
+  @Test
   void waitingReasonIsContainerCreatingBeforeVolumesMount() {
     config.mountError = new PodConfigException("FailedMount", "secret \"tls\" not found");
     syncer.syncPod(pod("Always", IMAGE));

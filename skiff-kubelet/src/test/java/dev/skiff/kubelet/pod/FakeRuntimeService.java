@@ -15,6 +15,7 @@ import dev.skiff.kubelet.cri.v1.ImageServiceGrpc;
 import dev.skiff.kubelet.cri.v1.ImageSpec;
 import dev.skiff.kubelet.cri.v1.ImageStatusRequest;
 import dev.skiff.kubelet.cri.v1.ImageStatusResponse;
+import dev.skiff.kubelet.cri.v1.Int64Value;
 import dev.skiff.kubelet.cri.v1.ListContainersRequest;
 import dev.skiff.kubelet.cri.v1.ListContainersResponse;
 import dev.skiff.kubelet.cri.v1.ListPodSandboxRequest;
@@ -118,6 +119,10 @@ final class FakeRuntimeService implements AutoCloseable {
   final Map<String, FakeContainer> containers = new ConcurrentHashMap<>();
   final Set<String> images = ConcurrentHashMap.newKeySet();
   final Map<String, Status> pullFailures = new ConcurrentHashMap<>();
+
+  /** The user each image's config names: digits become CRI's uid, anything else its username. */
+  final Map<String, String> imageUsers = new ConcurrentHashMap<>();
+
   final Map<String, Integer> exitAtStart = new ConcurrentHashMap<>();
   final Set<String> failSandbox = ConcurrentHashMap.newKeySet();
   final List<String> calls = new CopyOnWriteArrayList<>();
@@ -435,12 +440,19 @@ final class FakeRuntimeService implements AutoCloseable {
       String image = request.getImage().getImage();
       ImageStatusResponse.Builder response = ImageStatusResponse.newBuilder();
       if (images.contains(image)) {
-        response.setImage(
+        Image.Builder found =
             Image.newBuilder()
                 .setId("sha256:" + Integer.toHexString(image.hashCode()))
                 .addRepoTags(image)
                 .setSize(1234)
-                .setSpec(ImageSpec.newBuilder().setImage(image)));
+                .setSpec(ImageSpec.newBuilder().setImage(image));
+        String user = imageUsers.get(image);
+        if (user != null && user.matches("\\d+")) {
+          found.setUid(Int64Value.newBuilder().setValue(Long.parseLong(user)));
+        } else if (user != null) {
+          found.setUsername(user);
+        }
+        response.setImage(found);
       }
       out.onNext(response.build());
       out.onCompleted();
