@@ -9,6 +9,7 @@ import dev.skiff.apiserver.auth.ServiceAccountTokens;
 import dev.skiff.apiserver.authz.Loopback;
 import dev.skiff.apiserver.componentstatus.ComponentStatusHandler;
 import dev.skiff.apiserver.discovery.DiscoveryHandler;
+import dev.skiff.apiserver.encryption.SecretsEncryption;
 import dev.skiff.apiserver.http.ApiRequest;
 import dev.skiff.apiserver.http.UserInfo;
 import dev.skiff.apiserver.openapi.OpenApiHandler;
@@ -79,7 +80,7 @@ public final class ControlPlane implements AutoCloseable {
   public static ControlPlane start(ControlPlaneOptions options) {
     long started = System.nanoTime();
     prepareDataDir(options.dataDir());
-    Store store = Stores.open(options.datastoreEndpoint(), storeOptions(options));
+    Store store = openStore(options);
     long storeOpened = System.nanoTime();
     ResourceHandler resources = null;
     ApiServer server = null;
@@ -192,6 +193,25 @@ public final class ControlPlane implements AutoCloseable {
 
   private static long millis(long from, long to) {
     return (to - from) / 1_000_000;
+  }
+
+  /**
+   * The datastore, behind encryption at rest when {@code --secrets-encryption} is on (then
+   * everything above sees plain values and the backend keeps ciphertext).
+   */
+  private static Store openStore(ControlPlaneOptions options) {
+    Store raw = Stores.open(options.datastoreEndpoint(), storeOptions(options));
+    if (!options.secretsEncryption()) {
+      return raw;
+    }
+    try {
+      return SecretsEncryption.start(
+              options.dataDir(), raw, SecretsEncryption.DEFAULT_POLL_INTERVAL)
+          .store();
+    } catch (RuntimeException e) {
+      raw.close();
+      throw e;
+    }
   }
 
   private static StoreOptions storeOptions(ControlPlaneOptions options) {
