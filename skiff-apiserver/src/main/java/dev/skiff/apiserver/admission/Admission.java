@@ -2,7 +2,14 @@ package dev.skiff.apiserver.admission;
 
 import dev.skiff.api.ResourceType;
 import dev.skiff.apiserver.http.ApiHandler;
-import dev.skiff.apiserver.http.UserInfo;
+import dev.skiff.apiserver.http.ApiRequest;
+import dev.skiff.apiserver.http.ApiResponse;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -14,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
  * writes, registry unit tests) are not subject to admission.
  */
 public final class Admission {
-  private record Context(AdmissionChain chain, UserInfo user) {}
+  private record Context(AdmissionChain chain, ApiRequest request, List<String> warnings) {}
 
   private static final ThreadLocal<Context> CURRENT = new ThreadLocal<>();
 
@@ -24,9 +31,10 @@ public final class Admission {
   public static ApiHandler scope(ApiHandler delegate, AdmissionChain chain) {
     return request -> {
       Context previous = CURRENT.get();
-      CURRENT.set(new Context(chain, request.user()));
+      Context context = new Context(chain, request, new CopyOnWriteArrayList<>());
+      CURRENT.set(context);
       try {
-        return delegate.handle(request);
+        return withWarnings(delegate.handle(request), context.warnings());
       } finally {
         restore(previous);
       }
@@ -42,6 +50,36 @@ public final class Admission {
     } finally {
       restore(previous);
     }
+  }
+
+  /**
+   * Adds a warning to the current request's response (a {@code Warning: 299} header, as Kubernetes
+   * sends admission warnings); ignored outside a request scope.
+   */
+  public static void warn(String warning) {
+    Context context = CURRENT.get();
+    if (context != null) {
+      context.warnings().add(warning);
+    }
+  }
+
+  /** The request being admitted on this thread, if any (webhooks need its URL's version). */
+  public static Optional<ApiRequest> currentRequest() {
+    Context context = CURRENT.get();
+    return context == null ? Optional.empty() : Optional.of(context.request());
+  }
+
+  private static ApiResponse withWarnings(ApiResponse response, List<String> warnings) {
+    if (warnings.isEmpty() || !(response instanceof ApiResponse.Full full)) {
+      return response;
+    }
+    Map<String, List<String>> headers = new HashMap<>(full.headers());
+    List<String> values = new ArrayList<>(headers.getOrDefault("Warning", List.of()));
+    for (String warning : warnings) {
+      values.add("299 - \"" + warning.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+    }
+    headers.put("Warning", values);
+    return new ApiResponse.Full(full.status(), full.contentType(), full.body(), headers);
   }
 
   private static void restore(Context previous) {
@@ -77,7 +115,7 @@ public final class Admission {
                 name,
                 object,
                 old,
-                context.user(),
+                context.request().user(),
                 dryRun));
   }
 }

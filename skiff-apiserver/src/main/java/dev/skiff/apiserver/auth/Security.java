@@ -12,6 +12,7 @@ import dev.skiff.apiserver.admission.PodSecurity;
 import dev.skiff.apiserver.admission.PriorityAdmission;
 import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
 import dev.skiff.apiserver.admission.ServiceAccountAdmission;
+import dev.skiff.apiserver.admission.webhook.AdmissionWebhooks;
 import dev.skiff.apiserver.authz.ClusterAuthorizer;
 import dev.skiff.apiserver.authz.ClusterRoleAggregator;
 import dev.skiff.apiserver.authz.EscalationGuard;
@@ -56,6 +57,7 @@ public final class Security implements AutoCloseable {
   private final LegacyTokenController legacyTokens;
   private final CsrSigner signer;
   private final NodeCsrApprover approver;
+  private final AdmissionWebhooks webhooks;
 
   private Security(
       RbacAuthorizer rbac,
@@ -70,7 +72,8 @@ public final class Security implements AutoCloseable {
       SecurityOptions options,
       LegacyTokenController legacyTokens,
       CsrSigner signer,
-      NodeCsrApprover approver) {
+      NodeCsrApprover approver,
+      AdmissionWebhooks webhooks) {
     this.rbac = rbac;
     this.nodes = nodes;
     this.aggregator = aggregator;
@@ -84,6 +87,7 @@ public final class Security implements AutoCloseable {
     this.legacyTokens = legacyTokens;
     this.signer = signer;
     this.approver = approver;
+    this.webhooks = webhooks;
   }
 
   /**
@@ -99,6 +103,7 @@ public final class Security implements AutoCloseable {
     LegacyTokenController legacyTokens = null;
     CsrSigner signer = null;
     NodeCsrApprover approver = null;
+    AdmissionWebhooks webhooks = null;
     try {
       ServiceAccountKey key = ServiceAccountKey.loadOrCreate(options.tlsDirectory());
       ServiceAccountTokens tokens =
@@ -121,6 +126,7 @@ public final class Security implements AutoCloseable {
       rbac.awaitCurrent(Duration.ofSeconds(10));
       ClusterAuthorizer authorizer = new ClusterAuthorizer(nodes, rbac);
       approver = new NodeCsrApprover(store, authorizer, loopback).start();
+      webhooks = new AdmissionWebhooks(store, loopback).start();
       if (options.nodeToken() != null) {
         ensureBootstrapSecret(loopback, options.nodeToken());
       }
@@ -143,9 +149,13 @@ public final class Security implements AutoCloseable {
           options,
           legacyTokens,
           signer,
-          approver);
+          approver,
+          webhooks);
     } catch (RuntimeException e) {
       rbac.close();
+      if (webhooks != null) {
+        webhooks.close();
+      }
       if (approver != null) {
         approver.close();
       }
@@ -202,13 +212,15 @@ public final class Security implements AutoCloseable {
   }
 
   /**
-   * Waits until authorization reflects every RBAC object and pod stored now (it follows the store
-   * by watch, so a binding just written may take a moment to apply); true when it does in time.
+   * Waits until authorization reflects every RBAC object and pod (and admission every webhook
+   * configuration) stored now (it follows the store by watch, so a binding just written may take a
+   * moment to apply); true when it does in time.
    */
   public boolean awaitCurrent(Duration timeout) {
     return rbac.awaitCurrent(timeout)
         && nodes.awaitCurrent(timeout)
-        && bearer.awaitCurrent(timeout);
+        && bearer.awaitCurrent(timeout)
+        && webhooks.awaitCurrent(timeout);
   }
 
   /** The security APIs and RBAC escalation checks in front of {@code router}. */
@@ -233,6 +245,8 @@ public final class Security implements AutoCloseable {
                     new DefaultStorageClass(loopback),
                     new PodSecurity(loopback),
                     new NodeRestriction(),
+                    webhooks.mutating(),
+                    webhooks.validating(),
                     new ResourceQuotaAdmission(loopback))
                 .stream()
                 .filter(plugin -> !options.disabledAdmissionPlugins().contains(plugin.name()))
@@ -247,6 +261,7 @@ public final class Security implements AutoCloseable {
 
   @Override
   public void close() {
+    webhooks.close();
     approver.close();
     signer.close();
     legacyTokens.close();
