@@ -11,12 +11,12 @@ import java.nio.charset.StandardCharsets;
  * nodes.
  */
 final class ClusterDnsService {
-  /** The cluster DNS IP agents default to, as k3s does. */
-  static final String DEFAULT_CLUSTER_DNS = "10.43.0.10";
-
   private ClusterDnsService() {}
 
-  /** Creates the service unless it exists; an existing one is left alone. */
+  /**
+   * Creates the service unless it exists; an existing one is left alone (a cluster IP cannot
+   * change).
+   */
   static void ensure(Loopback api, String clusterIp) {
     createIfAbsent(
         api,

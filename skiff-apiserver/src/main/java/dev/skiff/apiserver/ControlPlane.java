@@ -44,9 +44,6 @@ import org.slf4j.LoggerFactory;
 public final class ControlPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
-  /** The first address of the default service range (10.43.0.0/16): the kubernetes service's. */
-  static final String FIRST_SERVICE_IP = "10.43.0.1";
-
   private final ControlPlaneOptions options;
   private final Store store;
   private final ClusterPki pki;
@@ -78,6 +75,15 @@ public final class ControlPlane implements AutoCloseable {
    * throws with a one-line message (port in use, unwritable data dir, unreachable datastore).
    */
   public static ControlPlane start(ControlPlaneOptions options) {
+    return start(options, ServiceNetwork.defaults());
+  }
+
+  /**
+   * Starts as {@link #start(ControlPlaneOptions)} with this service network: cluster IPs from its
+   * range, the kubernetes Service at its first address and the kube-dns Service at its cluster DNS
+   * IP ({@code --service-cidr}, {@code --cluster-dns}).
+   */
+  public static ControlPlane start(ControlPlaneOptions options, ServiceNetwork network) {
     long started = System.nanoTime();
     prepareDataDir(options.dataDir());
     Store store = openStore(options);
@@ -93,7 +99,9 @@ public final class ControlPlane implements AutoCloseable {
               options.dataDir(), options.nodeToken(), pki.caCertificatePem());
       long pkiLoaded = System.nanoTime();
       ResourceCatalog catalog = ResourceCatalog.builtIn();
-      resources = new ResourceHandler(store, catalog, RegistryOptions.defaults());
+      resources =
+          new ResourceHandler(
+              store, catalog, RegistryOptions.defaults().withServiceCidr(network.serviceCidr()));
       resources.bootstrap();
       long registryReady = System.nanoTime();
       String[] address = new String[1];
@@ -144,10 +152,10 @@ public final class ControlPlane implements AutoCloseable {
       Loopback loopback = new Loopback(resources);
       KubernetesService.ensure(
           loopback,
-          FIRST_SERVICE_IP,
+          network.kubernetesServiceIp(),
           KubernetesService.advertiseAddress(options.bindAddress()),
           server.port());
-      ClusterDnsService.ensure(loopback, ClusterDnsService.DEFAULT_CLUSTER_DNS);
+      ClusterDnsService.ensure(loopback, network.clusterDns());
       warmUp(openApi);
       ControlPlane controlPlane =
           new ControlPlane(options, store, pki, resources, server, security, kubelets);

@@ -54,6 +54,18 @@ public record RegistryOptions(
         freshnessWait);
   }
 
+  public RegistryOptions withServiceCidr(String cidr) {
+    return new RegistryOptions(
+        cidr,
+        clock,
+        random,
+        watchCacheCapacity,
+        bookmarkInterval,
+        maxUnwritable,
+        minWatchTimeout,
+        freshnessWait);
+  }
+
   public RegistryOptions withClock(InstantSource newClock) {
     return new RegistryOptions(
         serviceCidr,
