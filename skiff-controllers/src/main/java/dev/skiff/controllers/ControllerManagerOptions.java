@@ -1,5 +1,6 @@
 package dev.skiff.controllers;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,10 @@ import java.util.Optional;
  * @param nodeCidrMaskSize prefix length of each node's podCIDR
  * @param nodeMonitorGracePeriod how long a node may go without a heartbeat before it is Unknown
  * @param terminatedPodGcThreshold terminated pods kept before pod GC deletes the oldest
+ * @param localStoragePath where the built-in local-path provisioner puts volume directories on
+ *     nodes ({@code --default-local-storage-path}); empty turns the provisioner off
+ * @param horizontalPodAutoscalerSyncPeriod how often each autoscaler is synced ({@code
+ *     --horizontal-pod-autoscaler-sync-period}, 15 s)
  */
 public record ControllerManagerOptions(
     List<String> controllers,
@@ -31,7 +36,9 @@ public record ControllerManagerOptions(
     String clusterCidr,
     int nodeCidrMaskSize,
     Duration nodeMonitorGracePeriod,
-    int terminatedPodGcThreshold) {
+    int terminatedPodGcThreshold,
+    Optional<Path> localStoragePath,
+    Duration horizontalPodAutoscalerSyncPeriod) {
 
   public ControllerManagerOptions {
     controllers = List.copyOf(controllers);
@@ -48,7 +55,9 @@ public record ControllerManagerOptions(
         "10.42.0.0/16",
         24,
         Duration.ofSeconds(40),
-        12500);
+        12500,
+        Optional.empty(),
+        Duration.ofSeconds(15));
   }
 
   public ControllerManagerOptions withControllers(List<String> value) {
@@ -61,7 +70,9 @@ public record ControllerManagerOptions(
         clusterCidr,
         nodeCidrMaskSize,
         nodeMonitorGracePeriod,
-        terminatedPodGcThreshold);
+        terminatedPodGcThreshold,
+        localStoragePath,
+        horizontalPodAutoscalerSyncPeriod);
   }
 
   public ControllerManagerOptions withConcurrentSyncs(Map<String, Integer> value) {
@@ -74,7 +85,9 @@ public record ControllerManagerOptions(
         clusterCidr,
         nodeCidrMaskSize,
         nodeMonitorGracePeriod,
-        terminatedPodGcThreshold);
+        terminatedPodGcThreshold,
+        localStoragePath,
+        horizontalPodAutoscalerSyncPeriod);
   }
 
   public ControllerManagerOptions withLeaderElect(boolean value, String newIdentity) {
@@ -87,7 +100,9 @@ public record ControllerManagerOptions(
         clusterCidr,
         nodeCidrMaskSize,
         nodeMonitorGracePeriod,
-        terminatedPodGcThreshold);
+        terminatedPodGcThreshold,
+        localStoragePath,
+        horizontalPodAutoscalerSyncPeriod);
   }
 
   public ControllerManagerOptions withRootCaPem(String pem) {
@@ -100,7 +115,43 @@ public record ControllerManagerOptions(
         clusterCidr,
         nodeCidrMaskSize,
         nodeMonitorGracePeriod,
-        terminatedPodGcThreshold);
+        terminatedPodGcThreshold,
+        localStoragePath,
+        horizontalPodAutoscalerSyncPeriod);
+  }
+
+  public ControllerManagerOptions withLocalStoragePath(Path path) {
+    return new ControllerManagerOptions(
+        controllers,
+        concurrentSyncs,
+        leaderElect,
+        identity,
+        rootCaPem,
+        clusterCidr,
+        nodeCidrMaskSize,
+        nodeMonitorGracePeriod,
+        terminatedPodGcThreshold,
+        Optional.ofNullable(path),
+        horizontalPodAutoscalerSyncPeriod);
+  }
+
+  public ControllerManagerOptions withHorizontalPodAutoscalerSyncPeriod(Duration value) {
+    if (value.isZero() || value.isNegative()) {
+      throw new IllegalArgumentException(
+          "--horizontal-pod-autoscaler-sync-period must be positive, got " + value);
+    }
+    return new ControllerManagerOptions(
+        controllers,
+        concurrentSyncs,
+        leaderElect,
+        identity,
+        rootCaPem,
+        clusterCidr,
+        nodeCidrMaskSize,
+        nodeMonitorGracePeriod,
+        terminatedPodGcThreshold,
+        localStoragePath,
+        value);
   }
 
   /** Workers for a controller: the configured count or Kubernetes' default for it. */

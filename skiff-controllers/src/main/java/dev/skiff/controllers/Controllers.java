@@ -15,6 +15,7 @@ import dev.skiff.controllers.runtime.ControllerContext;
 import dev.skiff.controllers.runtime.ControllerRunner;
 import dev.skiff.controllers.servicelb.ServiceLoadBalancerControllers;
 import dev.skiff.controllers.statefulset.StatefulSetControllers;
+import dev.skiff.controllers.volume.VolumeControllers;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -51,6 +52,7 @@ final class Controllers {
     all.put("namespace", new Descriptor(true, NamespaceControllers::namespaces));
     all.put("serviceaccount", new Descriptor(true, NamespacedDefaults::serviceAccounts));
     all.put("root-ca-cert-publisher", new Descriptor(true, NamespacedDefaults::rootCaPublisher));
+    all.put("persistentvolume-binder", new Descriptor(true, VolumeControllers::binder));
     all.put(
         "replicationcontroller",
         new Descriptor(true, ReplicaSetControllers::replicationControllers));
