@@ -6,6 +6,7 @@ import dev.skiff.controllers.deployment.DeploymentControllers;
 import dev.skiff.controllers.disruption.DisruptionControllers;
 import dev.skiff.controllers.endpoints.EndpointControllers;
 import dev.skiff.controllers.gc.GarbageCollectors;
+import dev.skiff.controllers.hpa.HorizontalControllers;
 import dev.skiff.controllers.job.JobControllers;
 import dev.skiff.controllers.namespace.NamespaceControllers;
 import dev.skiff.controllers.nodelifecycle.NodeLifecycleControllers;
@@ -40,6 +41,9 @@ final class Controllers {
     all.put("endpoints", new Descriptor(true, EndpointControllers::endpoints));
     all.put("endpointslice", new Descriptor(true, EndpointControllers::endpointSlices));
     all.put("garbage-collector", new Descriptor(true, GarbageCollectors::garbageCollector));
+    all.put(
+        HorizontalControllers.NAME,
+        new Descriptor(true, HorizontalControllers::horizontalPodAutoscaling));
     all.put("job", new Descriptor(true, JobControllers::jobs));
     all.put("node-lifecycle", new Descriptor(true, NodeLifecycleControllers::nodeLifecycle));
     all.put("node-ipam", new Descriptor(true, SmallControllers::nodeIpam));
