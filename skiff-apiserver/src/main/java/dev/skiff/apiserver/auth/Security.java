@@ -12,6 +12,7 @@ import dev.skiff.apiserver.admission.PodSecurity;
 import dev.skiff.apiserver.admission.PriorityAdmission;
 import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
 import dev.skiff.apiserver.admission.ServiceAccountAdmission;
+import dev.skiff.apiserver.admission.policy.ValidatingAdmissionPolicyPlugin;
 import dev.skiff.apiserver.admission.webhook.AdmissionWebhooks;
 import dev.skiff.apiserver.authz.ClusterAuthorizer;
 import dev.skiff.apiserver.authz.ClusterRoleAggregator;
@@ -58,6 +59,7 @@ public final class Security implements AutoCloseable {
   private final CsrSigner signer;
   private final NodeCsrApprover approver;
   private final AdmissionWebhooks webhooks;
+  private final ValidatingAdmissionPolicyPlugin policies;
 
   private Security(
       RbacAuthorizer rbac,
@@ -73,7 +75,8 @@ public final class Security implements AutoCloseable {
       LegacyTokenController legacyTokens,
       CsrSigner signer,
       NodeCsrApprover approver,
-      AdmissionWebhooks webhooks) {
+      AdmissionWebhooks webhooks,
+      ValidatingAdmissionPolicyPlugin policies) {
     this.rbac = rbac;
     this.nodes = nodes;
     this.aggregator = aggregator;
@@ -88,6 +91,7 @@ public final class Security implements AutoCloseable {
     this.signer = signer;
     this.approver = approver;
     this.webhooks = webhooks;
+    this.policies = policies;
   }
 
   /**
@@ -104,6 +108,7 @@ public final class Security implements AutoCloseable {
     CsrSigner signer = null;
     NodeCsrApprover approver = null;
     AdmissionWebhooks webhooks = null;
+    ValidatingAdmissionPolicyPlugin policies = null;
     try {
       ServiceAccountKey key = ServiceAccountKey.loadOrCreate(options.tlsDirectory());
       ServiceAccountTokens tokens =
@@ -127,6 +132,7 @@ public final class Security implements AutoCloseable {
       ClusterAuthorizer authorizer = new ClusterAuthorizer(nodes, rbac);
       approver = new NodeCsrApprover(store, authorizer, loopback).start();
       webhooks = new AdmissionWebhooks(store, loopback).start();
+      policies = ValidatingAdmissionPolicyPlugin.start(store, loopback);
       if (options.nodeToken() != null) {
         ensureBootstrapSecret(loopback, options.nodeToken());
       }
@@ -150,9 +156,13 @@ public final class Security implements AutoCloseable {
           legacyTokens,
           signer,
           approver,
-          webhooks);
+          webhooks,
+          policies);
     } catch (RuntimeException e) {
       rbac.close();
+      if (policies != null) {
+        policies.close();
+      }
       if (webhooks != null) {
         webhooks.close();
       }
@@ -220,7 +230,8 @@ public final class Security implements AutoCloseable {
     return rbac.awaitCurrent(timeout)
         && nodes.awaitCurrent(timeout)
         && bearer.awaitCurrent(timeout)
-        && webhooks.awaitCurrent(timeout);
+        && webhooks.awaitCurrent(timeout)
+        && policies.awaitCurrent(timeout);
   }
 
   /** The security APIs and RBAC escalation checks in front of {@code router}. */
@@ -246,6 +257,7 @@ public final class Security implements AutoCloseable {
                     new PodSecurity(loopback),
                     new NodeRestriction(),
                     webhooks.mutating(),
+                    policies,
                     webhooks.validating(),
                     new ResourceQuotaAdmission(loopback))
                 .stream()
@@ -261,6 +273,7 @@ public final class Security implements AutoCloseable {
 
   @Override
   public void close() {
+    policies.close();
     webhooks.close();
     approver.close();
     signer.close();

@@ -66,8 +66,10 @@ final class CompiledPolicy {
   private final Map<String, CompiledExpression> variables;
   private final List<Validation> validations;
   private final List<ExpressionWarning> warnings;
+  private final JsonNode status;
 
   private CompiledPolicy(ObjectNode policy) {
+    this.status = policy.path("status").deepCopy();
     JsonNode spec = policy.path("spec");
     this.name = policy.path("metadata").path("name").asString("");
     this.generation = policy.path("metadata").path("generation").asLong(0);
@@ -166,6 +168,11 @@ final class CompiledPolicy {
   /** Why the policy cannot be applied as written (a bad selector), or null. */
   String configurationError() {
     return configurationError;
+  }
+
+  /** The status stored with the policy (a missing node when none). */
+  JsonNode status() {
+    return status;
   }
 
   /** Expressions that do not compile, for status.typeChecking. */
