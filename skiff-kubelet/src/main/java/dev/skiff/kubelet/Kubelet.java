@@ -10,11 +10,17 @@ import dev.skiff.kubelet.pod.PodApi;
 import dev.skiff.kubelet.pod.PodRuntimeConfig;
 import dev.skiff.kubelet.pod.PodWorkers;
 import dev.skiff.kubelet.pod.PullSecrets;
+import dev.skiff.kubelet.staticpod.Fabric8MirrorPods;
+import dev.skiff.kubelet.staticpod.StaticPodManifests;
+import dev.skiff.kubelet.staticpod.StaticPods;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * The node's pod lifecycle, assembled: an informer on the pods bound to this node feeds the pod
  * workers, which sync each pod against the CRI runtime; the PLEG relists the runtime every second
  * to wake the workers of pods whose containers changed, and removes what the runtime holds for pods
- * the API no longer has. Node registration and the Lease are not part of it.
+ * the API no longer has. Static pods come from the manifest path, with mirror pods in the API. Node
+ * registration and the Lease are not part of it.
  */
 public final class Kubelet implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
@@ -36,6 +43,7 @@ public final class Kubelet implements AutoCloseable {
   private final PodWorkers workers;
   private final Pleg pleg;
   private final Set<String> orphansInCleanup = ConcurrentHashMap.newKeySet();
+  private final StaticPods staticPods;
   private SharedIndexInformer<Pod> informer;
 
   public Kubelet(
@@ -53,6 +61,30 @@ public final class Kubelet implements AutoCloseable {
     PullSecrets secrets =
         new PullSecrets((ns, name) -> client.secrets().inNamespace(ns).withName(name).get());
     PodWorkers[] holder = new PodWorkers[1];
+    this.staticPods =
+        options.podManifestPath() == null
+            ? null
+            : new StaticPods(
+                options.podManifestPath(),
+                nodeName,
+                options.clock(),
+                new StaticPods.PodSink() {
+                  @Override
+                  public void update(Pod pod) {
+                    holder[0].update(pod);
+                  }
+
+                  @Override
+                  public void remove(Pod pod) {
+                    holder[0].remove(pod);
+                  }
+                },
+                podApi,
+                new Fabric8MirrorPods(client, nodeName),
+                this::apiPods);
+    if (staticPods != null) {
+      podApi = staticPods.statusApi();
+    }
     this.syncer =
         new CriPodSyncer(
             new CriPodSyncer.Dependencies(
@@ -98,17 +130,23 @@ public final class Kubelet implements AutoCloseable {
         new ResourceEventHandler<>() {
           @Override
           public void onAdd(Pod pod) {
-            workers.update(pod);
+            if (!mirrorChanged(pod)) {
+              workers.update(pod);
+            }
           }
 
           @Override
           public void onUpdate(Pod oldPod, Pod newPod) {
-            workers.update(newPod);
+            if (!mirrorChanged(newPod)) {
+              workers.update(newPod);
+            }
           }
 
           @Override
           public void onDelete(Pod pod, boolean deletedFinalStateUnknown) {
-            workers.remove(pod);
+            if (!mirrorChanged(pod)) {
+              workers.remove(pod);
+            }
           }
         });
     try {
@@ -119,14 +157,44 @@ public final class Kubelet implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException("pod informer did not sync: " + e, e);
     }
+    if (staticPods != null) {
+      // before the first relist, so the runtime's static pods are not taken for orphans
+      staticPods.start(Duration.ofSeconds(1));
+    }
     pleg.start();
     LOG.info("kubelet pod workers started node={}", nodeName);
   }
 
-  /** The pods bound to this node as the kubelet last saw them (the kubelet API's /pods). */
-  public java.util.List<Pod> pods() {
+  /**
+   * A mirror pod is not run from the API (its static pod runs from the manifest): a change to one
+   * only makes the static pods reconcile their mirrors.
+   */
+  private boolean mirrorChanged(Pod pod) {
+    if (!StaticPodManifests.isMirrorPod(pod)) {
+      return false;
+    }
+    if (staticPods != null) {
+      staticPods.wake();
+    }
+    return true;
+  }
+
+  /**
+   * The pods this kubelet runs (the kubelet API's /pods): those bound to it in the API, mirror pods
+   * replaced by their static pods.
+   */
+  public List<Pod> pods() {
+    List<Pod> out = new ArrayList<>();
+    apiPods().stream().filter(p -> !StaticPodManifests.isMirrorPod(p)).forEach(out::add);
+    if (staticPods != null) {
+      out.addAll(staticPods.pods());
+    }
+    return out;
+  }
+
+  private List<Pod> apiPods() {
     SharedIndexInformer<Pod> current = informer;
-    return current == null ? java.util.List.of() : current.getStore().list();
+    return current == null ? List.of() : current.getStore().list();
   }
 
   /** The pod workers (for the kubelet API and tests). */
@@ -140,6 +208,9 @@ public final class Kubelet implements AutoCloseable {
       return;
     }
     Set<String> known = new HashSet<>(workers.uids());
+    if (staticPods != null) {
+      known.addAll(staticPods.uids());
+    }
     for (Pod pod : informer.getStore().list()) {
       known.add(pod.getMetadata().getUid());
     }
@@ -165,6 +236,9 @@ public final class Kubelet implements AutoCloseable {
 
   @Override
   public void close() {
+    if (staticPods != null) {
+      staticPods.close();
+    }
     pleg.close();
     if (informer != null) {
       informer.close();

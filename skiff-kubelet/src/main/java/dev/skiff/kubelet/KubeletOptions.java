@@ -1,6 +1,7 @@
 package dev.skiff.kubelet;
 
 import dev.skiff.kubelet.pod.ProbeRelay;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.List;
  * @param relistPeriod how often the runtime is relisted for state changes (PLEG)
  * @param imagePullTimeout the deadline of one image pull
  * @param probeRelay the relay the probes were built with, bound to the pod workers; may be null
+ * @param podManifestPath the static pod manifests (a directory or one file); null for none
  */
 public record KubeletOptions(
     InstantSource clock,
@@ -20,7 +22,8 @@ public record KubeletOptions(
     String runtimeName,
     Duration relistPeriod,
     Duration imagePullTimeout,
-    ProbeRelay probeRelay) {
+    ProbeRelay probeRelay,
+    Path podManifestPath) {
 
   public KubeletOptions {
     hostIps = List.copyOf(hostIps);
@@ -34,6 +37,13 @@ public record KubeletOptions(
         "containerd",
         Duration.ofSeconds(1),
         Duration.ofMinutes(5),
-        probeRelay);
+        probeRelay,
+        null);
+  }
+
+  /** These options with static pods read from {@code path}. */
+  public KubeletOptions withPodManifestPath(Path path) {
+    return new KubeletOptions(
+        clock, hostIps, runtimeName, relistPeriod, imagePullTimeout, probeRelay, path);
   }
 }

@@ -26,6 +26,11 @@ public final class BusyboxImage {
 
   /** The image definition from the given static busybox binary. */
   public static OciImageBuilder builder(Path busybox) {
+    return builder(busybox, REFERENCE);
+  }
+
+  /** The same image under another name (for variants such as another user). */
+  public static OciImageBuilder builder(Path busybox, String reference) {
     Layer layer =
         new Layer()
             .hostFile("/bin/busybox", StaticBusybox.require(busybox), 0755)
@@ -37,7 +42,7 @@ public final class BusyboxImage {
     for (String applet : StaticBusybox.applets(busybox)) {
       layer.symlink("/bin/" + applet, "busybox");
     }
-    return new OciImageBuilder(REFERENCE).layer(layer).cmd("sh");
+    return new OciImageBuilder(reference).layer(layer).cmd("sh");
   }
 
   /** Writes the busybox image archive built from {@code /usr/bin/busybox} to {@code file}. */

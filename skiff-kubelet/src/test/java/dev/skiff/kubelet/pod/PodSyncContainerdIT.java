@@ -21,6 +21,7 @@ import dev.skiff.kubelet.cri.v1.PodSandboxConfig;
 import dev.skiff.kubelet.cri.v1.PodSandboxMetadata;
 import dev.skiff.kubelet.image.BusyboxImage;
 import dev.skiff.kubelet.image.ImageImporter;
+import dev.skiff.kubelet.image.StaticBusybox;
 import dev.skiff.kubelet.network.HostCommands;
 import dev.skiff.kubelet.network.TestNamespaces;
 import dev.skiff.kubelet.runtime.ContainerdOptions;
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.Test;
  * OOMKilled, graceful stop and removal, as containerd reports them through CRI.
  */
 class PodSyncContainerdIT {
+  private static final String USER_IMAGE = "skiff.local/busybox-user:";
   private static final TestNamespaces namespaces = new TestNamespaces();
   private static Path dataDir;
   private static ContainerdSupervisor containerd;
@@ -71,6 +73,14 @@ class PodSyncContainerdIT {
     ImageImporter images = new ImageImporter();
     images.ensurePauseImage(socket);
     images.importArchive(BusyboxImage.write(dataDir.resolve("busybox.tar")).file(), socket);
+    for (String user : List.of("65534", "nobody")) {
+      images.importArchive(
+          BusyboxImage.builder(StaticBusybox.DEFAULT_PATH, USER_IMAGE + user)
+              .user(user)
+              .writeTo(dataDir.resolve("busybox-" + user + ".tar"))
+              .file(),
+          socket);
+    }
     cri = CriClient.connect(containerd.endpoint());
     api = new PodTestFakes.FakePodApi();
     events = new PodTestFakes.RecordingEvents();
@@ -300,6 +310,51 @@ class PodSyncContainerdIT {
 
     assertThat(status(status, "hog").getState().getTerminated().getReason()).isEqualTo("OOMKilled");
     assertThat(status(status, "hog").getState().getTerminated().getExitCode()).isEqualTo(137);
+  }
+
+  @Test
+  void runAsNonRootIsCheckedAgainstTheImagesUser() {
+    Container root = busybox("app", "sleep 3600");
+    Container nobody = busybox("app", "sleep 3600");
+    nobody.setImage(USER_IMAGE + "65534");
+    Container named = busybox("app", "sleep 3600");
+    named.setImage(USER_IMAGE + "nobody");
+
+    Pod rootPod = nonRoot(pod("nonroot-root", "Always", List.of(), List.of(root)));
+    PodStatus status = syncUntil(rootPod, s -> status(s, "app").getState().getWaiting() != null);
+    assertThat(status(status, "app").getState().getWaiting().getReason())
+        .isEqualTo("CreateContainerConfigError");
+    assertThat(status(status, "app").getState().getWaiting().getMessage())
+        .isEqualTo(
+            "container has runAsNonRoot and image will run as root (pod:"
+                + " \"nonroot-root_default(nonroot-root)\", container: app)");
+
+    Pod namedPod = nonRoot(pod("nonroot-named", "Always", List.of(), List.of(named)));
+    status = syncUntil(namedPod, s -> status(s, "app").getState().getWaiting() != null);
+    assertThat(status(status, "app").getState().getWaiting().getMessage())
+        .isEqualTo(
+            "container has runAsNonRoot and image has non-numeric user (nobody), cannot verify"
+                + " user is non-root (pod: \"nonroot-named_default(nonroot-named)\", container:"
+                + " app)");
+
+    Pod nobodyPod = nonRoot(pod("nonroot-uid", "Always", List.of(), List.of(nobody)));
+    status = syncUntil(nobodyPod, s -> "Running".equals(s.getPhase()));
+    assertThat(status(status, "app").getState().getRunning()).isNotNull();
+
+    for (Pod pod : List.of(rootPod, namedPod, nobodyPod)) {
+      syncer.terminatePod(pod, Duration.ofSeconds(2));
+      syncer.terminatedPod(pod, true, true);
+    }
+  }
+
+  private static Pod nonRoot(Pod pod) {
+    return new PodBuilder(pod)
+        .editSpec()
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .endSecurityContext()
+        .endSpec()
+        .build();
   }
 
   @Test
