@@ -1,5 +1,6 @@
 package dev.skiff.cli;
 
+import dev.skiff.kubelet.config.PodRuntimeOptions;
 import dev.skiff.kubelet.network.PodNetworkOptions;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
@@ -74,8 +75,10 @@ final class AgentFlags {
   @Option(
       names = "--cluster-dns",
       paramLabel = "IP",
-      defaultValue = "10.43.0.10",
-      description = "the DNS server pods use (default: ${DEFAULT-VALUE})")
+      description =
+          "the DNS server pods use, the kube-dns Service's IP (default: "
+              + PodRuntimeOptions.DEFAULT_CLUSTER_DNS
+              + "; on a server, the tenth address of --service-cidr)")
   String clusterDns;
 
   @Option(
@@ -136,7 +139,7 @@ final class AgentFlags {
         maxPods,
         quantities(kubeReserved, "--kube-reserved"),
         quantities(systemReserved, "--system-reserved"),
-        clusterDns,
+        clusterDns != null ? clusterDns : PodRuntimeOptions.DEFAULT_CLUSTER_DNS,
         clusterDomain,
         clusterCidr,
         flannelBackend,

@@ -23,17 +23,21 @@ final class ControlPlaneComponents implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
 
   /**
-   * Starts the components not disabled (k3s' --disable-scheduler, --disable-controller-manager).
+   * Starts the components not disabled (k3s' --disable-scheduler, --disable-controller-manager);
+   * the controller manager runs every default controller but {@code disabledControllers}.
    */
   static ControlPlaneComponents start(
-      ControlPlane controlPlane, boolean withScheduler, boolean withControllers) {
+      ControlPlane controlPlane,
+      boolean withScheduler,
+      boolean withControllers,
+      List<String> disabledControllers) {
     ControlPlaneComponents components = new ControlPlaneComponents();
     try {
       if (withScheduler) {
         components.startScheduler(controlPlane);
       }
       if (withControllers) {
-        components.startControllers(controlPlane);
+        components.startControllers(controlPlane, disabledControllers);
       }
       return components;
     } catch (RuntimeException e) {
@@ -50,12 +54,15 @@ final class ControlPlaneComponents implements AutoCloseable {
     started.add(scheduler);
   }
 
-  private void startControllers(ControlPlane controlPlane) {
+  private void startControllers(ControlPlane controlPlane, List<String> disabledControllers) {
+    List<String> selection = new ArrayList<>(List.of("*"));
+    disabledControllers.forEach(name -> selection.add("-" + name));
     KubernetesClient controllersClient = client(controlPlane, "system:kube-controller-manager");
     ControllerManager controllers =
         new ControllerManager(
             controllersClient,
             ControllerManagerOptions.defaults()
+                .withControllers(selection)
                 .withLeaderElect(true, "skiff-controller-manager-" + hostName())
                 .withRootCaPem(controlPlane.pki().caCertificatePem()),
             InstantSource.system());

@@ -2,6 +2,8 @@ package dev.skiff.cli;
 
 import dev.skiff.apiserver.ControlPlane;
 import dev.skiff.apiserver.ControlPlaneOptions;
+import dev.skiff.apiserver.ServiceNetwork;
+import dev.skiff.controllers.servicelb.ServiceLoadBalancerControllers;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,8 +134,55 @@ public final class ServerCommand implements Callable<Integer> {
               + " manager creates the default service accounts).")
   List<String> disabledAdmissionPlugins = new ArrayList<>();
 
+  @Option(
+      names = "--service-cidr",
+      paramLabel = "CIDR",
+      defaultValue = ServiceNetwork.DEFAULT_SERVICE_CIDR,
+      description =
+          "The range Service cluster IPs come from; the kubernetes Service gets its first address"
+              + " and, unless --cluster-dns says otherwise, kube-dns its tenth. Default:"
+              + " ${DEFAULT-VALUE}.")
+  String serviceCidr;
+
+  @Option(
+      names = "--disable",
+      paramLabel = "COMPONENT",
+      split = ",",
+      description =
+          "A packaged component not to run (repeatable, or comma-separated): servicelb, the"
+              + " built-in service load balancer, so that another controller owns LoadBalancer"
+              + " Services.")
+  List<String> disable = new ArrayList<>();
+
+  /** The components {@code --disable} accepts, each the name of a controller it turns off. */
+  static final List<String> DISABLEABLE = List.of(ServiceLoadBalancerControllers.NAME);
+
+  /** The service network of --service-cidr and --cluster-dns (default: the range's tenth IP). */
+  ServiceNetwork serviceNetwork() {
+    return ServiceNetwork.of(serviceCidr, node.clusterDns);
+  }
+
+  /** The controllers {@code --disable} turns off; an unknown component is refused. */
+  List<String> disabledControllers() {
+    for (String component : disable) {
+      if (!DISABLEABLE.contains(component)) {
+        throw new IllegalArgumentException(
+            "--disable: unknown component "
+                + component
+                + " (skiff can disable: "
+                + String.join(", ", DISABLEABLE)
+                + ")");
+      }
+    }
+    return disable.stream().distinct().toList();
+  }
+
   @Override
   public Integer call() throws Exception {
+    ServiceNetwork network = serviceNetwork();
+    List<String> disabledControllers = disabledControllers();
+    // the local agent's kubelet gives pods the kube-dns Service's IP
+    node.clusterDns = network.clusterDns();
     Path dir = dataDir != null ? dataDir : DataDirs.defaultDataDir();
     Path kubeconfigPath = kubeconfig != null ? kubeconfig : dir.resolve("admin.kubeconfig");
     ControlPlaneOptions options =
@@ -152,7 +201,7 @@ public final class ServerCommand implements Callable<Integer> {
             .withAnonymousAuth(anonymousAuth)
             .withDisabledAdmissionPlugins(disabledAdmissionPlugins.toArray(String[]::new));
     CountDownLatch stopped = new CountDownLatch(1);
-    try (ControlPlane controlPlane = ControlPlane.start(options)) {
+    try (ControlPlane controlPlane = ControlPlane.start(options, network)) {
       System.out.println(
           "Skiff API server ready at https://"
               + hostForUrl(bindAddress)
@@ -165,7 +214,7 @@ public final class ServerCommand implements Callable<Integer> {
       // the scheduler and controllers are API clients: they start once the API serves
       try (ControlPlaneComponents components =
               ControlPlaneComponents.start(
-                  controlPlane, !disableScheduler, !disableControllerManager);
+                  controlPlane, !disableScheduler, !disableControllerManager, disabledControllers);
           NodeAgent agent = disableAgent ? null : startLocalAgent(controlPlane, dir)) {
         Runtime.getRuntime()
             .addShutdownHook(
