@@ -651,6 +651,9 @@ public final class PersistentVolumeController implements Reconciler {
         ObjectReference ref = volume.getSpec() == null ? null : volume.getSpec().getClaimRef();
         if (ref != null && ref.getName() != null) {
           enqueue.accept(new ObjectKey(ref.getNamespace(), ref.getName()));
+        } else if (ref == null) {
+          // a free volume may be what a waiting claim needs
+          enqueueUnboundClaims();
         }
       }
     };
@@ -661,27 +664,27 @@ public final class PersistentVolumeController implements Reconciler {
     return new ResourceEventHandler<>() {
       @Override
       public void onAdd(StorageClass storageClass) {
-        waitingClaims();
+        enqueueUnboundClaims();
       }
 
       @Override
       public void onUpdate(StorageClass oldClass, StorageClass newClass) {
-        waitingClaims();
+        enqueueUnboundClaims();
       }
 
       @Override
       public void onDelete(StorageClass storageClass, boolean deletedFinalStateUnknown) {
         // claims keep waiting; nothing to do
       }
-
-      private void waitingClaims() {
-        for (PersistentVolumeClaim claim : claims.list()) {
-          if (!PersistentVolumes.hasAnnotation(claim, ANN_BIND_COMPLETED)) {
-            enqueue.accept(ObjectKey.of(claim));
-          }
-        }
-      }
     };
+  }
+
+  private void enqueueUnboundClaims() {
+    for (PersistentVolumeClaim claim : claims.list()) {
+      if (!PersistentVolumes.hasAnnotation(claim, ANN_BIND_COMPLETED)) {
+        enqueue.accept(ObjectKey.of(claim));
+      }
+    }
   }
 
   private static Map<String, String> annotations(HasMetadata object) {
