@@ -87,6 +87,9 @@ final class Strategies {
             Map.entry("networking.k8s.io/ingresses", WITH_GENERATION),
             Map.entry("networking.k8s.io/networkpolicies", WITH_GENERATION),
             Map.entry("apiextensions.k8s.io/customresourcedefinitions", WITH_GENERATION),
+            Map.entry("admissionregistration.k8s.io/validatingadmissionpolicies", WITH_GENERATION),
+            Map.entry(
+                "admissionregistration.k8s.io/validatingadmissionpolicybindings", WITH_GENERATION),
             Map.entry("rbac.authorization.k8s.io/roles", PATH_SEGMENT_NAMES),
             Map.entry("rbac.authorization.k8s.io/clusterroles", PATH_SEGMENT_NAMES),
             Map.entry("rbac.authorization.k8s.io/rolebindings", PATH_SEGMENT_NAMES),
