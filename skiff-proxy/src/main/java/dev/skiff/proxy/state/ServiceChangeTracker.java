@@ -152,7 +152,10 @@ public final class ServiceChangeTracker {
         && service.getStatus().getLoadBalancer() != null
         && service.getStatus().getLoadBalancer().getIngress() != null) {
       for (LoadBalancerIngress ingress : service.getStatus().getLoadBalancer().getIngress()) {
-        if (ingress.getIp() != null && !ingress.getIp().isEmpty()) {
+        // ipMode Proxy: the load balancer delivers to the nodes itself, the IP is not local here
+        if (ingress.getIp() != null
+            && !ingress.getIp().isEmpty()
+            && !"Proxy".equals(ingress.getIpMode())) {
           lbIPs.add(ingress.getIp());
         }
       }

@@ -83,6 +83,39 @@ class ServiceChangeTrackerTest {
   }
 
   @Test
+  void loadBalancerIpsInProxyModeAreNotProgrammed() {
+    Service lb =
+        Fixtures.service("default", "web", "10.43.0.5", 80)
+            .editSpec()
+            .withType("LoadBalancer")
+            .editFirstPort()
+            .withNodePort(30500)
+            .endPort()
+            .endSpec()
+            .withNewStatus()
+            .withNewLoadBalancer()
+            .addNewIngress()
+            .withIp("192.0.2.20")
+            .withIpMode("VIP")
+            .endIngress()
+            .addNewIngress()
+            .withIp("192.0.2.21")
+            .withIpMode("Proxy")
+            .endIngress()
+            .addNewIngress()
+            .withHostname("lb.example.com")
+            .endIngress()
+            .endLoadBalancer()
+            .endStatus()
+            .build();
+
+    ServicePortInfo info = ServiceChangeTracker.servicePorts(lb).get(WEB);
+
+    assertThat(info.loadBalancerIPs()).containsExactly("192.0.2.20");
+    assertThat(info.nodePort()).isEqualTo(30500);
+  }
+
+  @Test
   void servicesOfAnotherProxyAreSkipped() {
     Service other =
         Fixtures.service("default", "web", "10.43.0.5", 80)
