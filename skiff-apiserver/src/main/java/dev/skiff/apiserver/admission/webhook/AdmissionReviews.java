@@ -96,16 +96,23 @@ final class AdmissionReviews {
     return info;
   }
 
-  /** CreateOptions, UpdateOptions or DeleteOptions as far as the request's query names them. */
+  /**
+   * CreateOptions, UpdateOptions, PatchOptions (for a PATCH, whether it updates or creates) or
+   * DeleteOptions, as far as the request's query names them.
+   */
   private static ObjectNode options(AdmissionRequest admission, ApiRequest client) {
     ObjectNode options = Json.object();
-    options.put(
-        "kind",
-        switch (admission.operation()) {
-          case CREATE -> "CreateOptions";
-          case UPDATE -> "UpdateOptions";
-          case DELETE -> "DeleteOptions";
-        });
+    String kind;
+    if (admission.operation() == AdmissionRequest.Operation.DELETE) {
+      kind = "DeleteOptions";
+    } else if (client != null && client.method().equals("PATCH")) {
+      kind = "PatchOptions";
+    } else if (admission.operation() == AdmissionRequest.Operation.CREATE) {
+      kind = "CreateOptions";
+    } else {
+      kind = "UpdateOptions";
+    }
+    options.put("kind", kind);
     options.put("apiVersion", "meta.k8s.io/v1");
     if (admission.dryRun()) {
       options.putArray("dryRun").add("All");

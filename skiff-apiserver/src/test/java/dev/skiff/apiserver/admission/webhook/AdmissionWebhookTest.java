@@ -195,7 +195,7 @@ class AdmissionWebhookTest {
         new MutatingWebhookBuilder()
             .withName("labels.skiff.dev")
             .withClientConfig(url("/mutate"))
-            .withRules(rule("CREATE", "configmaps").build())
+            .withRules(rule("CREATE", "configmaps").build(), rule("UPDATE", "configmaps").build())
             .withNamespaceSelector(testNamespaces(test).build())
             .withSideEffects("None")
             .withAdmissionReviewVersions("v1")
@@ -235,6 +235,20 @@ class AdmissionWebhookTest {
     assertThat(request.path("oldObject").isNull()).isTrue();
     assertThat(request.path("dryRun").asBoolean()).isFalse();
     assertThat(request.path("options").path("kind").asString()).isEqualTo("CreateOptions");
+
+    // a PATCH is an UPDATE with PatchOptions, old and new object
+    ConfigMap edited =
+        admin()
+            .configMaps()
+            .inNamespace(test)
+            .withName("plain")
+            .edit(cm -> new ConfigMapBuilder(cm).addToData("k", "changed").build());
+    assertThat(edited.getMetadata().getLabels()).containsEntry("mutated-by", "webhook");
+    JsonNode update = webhook.received("/mutate").getLast().path("request");
+    assertThat(update.path("operation").asString()).isEqualTo("UPDATE");
+    assertThat(update.path("options").path("kind").asString()).isEqualTo("PatchOptions");
+    assertThat(update.path("oldObject").path("data").path("k").asString()).isEqualTo("v");
+    assertThat(update.path("object").path("data").path("k").asString()).isEqualTo("changed");
 
     // the webhook's warning reaches the client as a Warning header
     var http = admin().getHttpClient();
