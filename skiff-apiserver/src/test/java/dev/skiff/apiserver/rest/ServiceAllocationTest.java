@@ -93,6 +93,24 @@ class ServiceAllocationTest {
   }
 
   @Test
+  void loadBalancersGetNodePortsUnlessAllocateLoadBalancerNodePortsIsFalse() {
+    ObjectNode lb =
+        create(
+            "{\"metadata\":{\"name\":\"lb\"},\"spec\":{\"type\":\"LoadBalancer\","
+                + "\"ports\":[{\"port\":80}]}}");
+    ObjectNode without =
+        create(
+            "{\"metadata\":{\"name\":\"lb-bare\"},\"spec\":{\"type\":\"LoadBalancer\","
+                + "\"allocateLoadBalancerNodePorts\":false,\"ports\":[{\"port\":80}]}}");
+
+    assertThat(lb.path("spec").path("allocateLoadBalancerNodePorts").asBoolean()).isTrue();
+    assertThat(lb.path("spec").path("ports").get(0).path("nodePort").asInt()).isPositive();
+    assertThat(without.path("spec").path("allocateLoadBalancerNodePorts").asBoolean(true))
+        .isFalse();
+    assertThat(without.path("spec").path("ports").get(0).has("nodePort")).isFalse();
+  }
+
+  @Test
   void dryRunCreateDoesNotKeepTheRequestedAddressOrPort() {
     assertThat(call("POST", SERVICES + "?dryRun=All", service("web", "10.43.0.50")).status())
         .isEqualTo(201);

@@ -47,6 +47,9 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
     if (type.equals("NodePort") || type.equals("LoadBalancer")) {
       Meta.defaultText(spec, "externalTrafficPolicy", "Cluster");
     }
+    if (type.equals("LoadBalancer") && !spec.hasNonNull("allocateLoadBalancerNodePorts")) {
+      spec.put("allocateLoadBalancerNodePorts", true);
+    }
     for (JsonNode p : spec.path("ports")) {
       if (p instanceof ObjectNode port) {
         Meta.defaultText(port, "protocol", "TCP");
@@ -66,7 +69,11 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
       return;
     }
     String owner = owner(service);
-    if (type.equals("NodePort") || type.equals("LoadBalancer")) {
+    boolean withNodePorts =
+        type.equals("NodePort")
+            || type.equals("LoadBalancer")
+                && spec.path("allocateLoadBalancerNodePorts").asBoolean(true);
+    if (withNodePorts) {
       for (JsonNode p : spec.path("ports")) {
         if (p instanceof ObjectNode port && port.path("nodePort").asInt(0) == 0) {
           port.put("nodePort", nodePorts.allocate(owner));
