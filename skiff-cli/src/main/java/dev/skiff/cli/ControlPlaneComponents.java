@@ -10,9 +10,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The scheduler and the controller manager that {@code skiff server} runs beside its API server.
@@ -24,20 +26,22 @@ final class ControlPlaneComponents implements AutoCloseable {
 
   /**
    * Starts the components not disabled (k3s' --disable-scheduler, --disable-controller-manager);
-   * the controller manager runs every default controller but {@code disabledControllers}.
+   * the controller manager runs every default controller but {@code disabledControllers}, with the
+   * local-path provisioner when a storage path is given.
    */
   static ControlPlaneComponents start(
       ControlPlane controlPlane,
       boolean withScheduler,
       boolean withControllers,
-      List<String> disabledControllers) {
+      List<String> disabledControllers,
+      Optional<Path> localStoragePath) {
     ControlPlaneComponents components = new ControlPlaneComponents();
     try {
       if (withScheduler) {
         components.startScheduler(controlPlane);
       }
       if (withControllers) {
-        components.startControllers(controlPlane, disabledControllers);
+        components.startControllers(controlPlane, disabledControllers, localStoragePath);
       }
       return components;
     } catch (RuntimeException e) {
@@ -54,7 +58,10 @@ final class ControlPlaneComponents implements AutoCloseable {
     started.add(scheduler);
   }
 
-  private void startControllers(ControlPlane controlPlane, List<String> disabledControllers) {
+  private void startControllers(
+      ControlPlane controlPlane,
+      List<String> disabledControllers,
+      Optional<Path> localStoragePath) {
     List<String> selection = new ArrayList<>(List.of("*"));
     disabledControllers.forEach(name -> selection.add("-" + name));
     KubernetesClient controllersClient = client(controlPlane, "system:kube-controller-manager");
@@ -64,7 +71,8 @@ final class ControlPlaneComponents implements AutoCloseable {
             ControllerManagerOptions.defaults()
                 .withControllers(selection)
                 .withLeaderElect(true, "skiff-controller-manager-" + hostName())
-                .withRootCaPem(controlPlane.pki().caCertificatePem()),
+                .withRootCaPem(controlPlane.pki().caCertificatePem())
+                .withLocalStoragePath(localStoragePath.orElse(null)),
             InstantSource.system());
     controllers.start();
     started.add(controllers);

@@ -4,9 +4,13 @@ import dev.skiff.apiserver.ControlPlane;
 import dev.skiff.apiserver.ControlPlaneOptions;
 import dev.skiff.apiserver.ServiceNetwork;
 import dev.skiff.controllers.servicelb.ServiceLoadBalancerControllers;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -151,11 +155,31 @@ public final class ServerCommand implements Callable<Integer> {
       description =
           "A packaged component not to run (repeatable, or comma-separated): servicelb, the"
               + " built-in service load balancer, so that another controller owns LoadBalancer"
-              + " Services.")
+              + " Services; local-storage, the default local-path StorageClass and its"
+              + " provisioner.")
   List<String> disable = new ArrayList<>();
 
-  /** The components {@code --disable} accepts, each the name of a controller it turns off. */
-  static final List<String> DISABLEABLE = List.of(ServiceLoadBalancerControllers.NAME);
+  @Option(
+      names = "--default-local-storage-path",
+      paramLabel = "DIR",
+      description =
+          "Where local-path volumes are made on the nodes, one directory per claim."
+              + " Default: <data-dir>/storage.")
+  Path defaultLocalStoragePath;
+
+  /**
+   * The components {@code --disable} accepts: servicelb (a controller) and local-storage (the
+   * local-path StorageClass and provisioner).
+   */
+  static final List<String> DISABLEABLE =
+      List.of(ServiceLoadBalancerControllers.NAME, LocalStorage.COMPONENT);
+
+  /** The local-path volume directory, or empty when {@code --disable local-storage}. */
+  Optional<Path> localStoragePath(Path dataDir) {
+    return disable.contains(LocalStorage.COMPONENT)
+        ? Optional.empty()
+        : Optional.of(LocalStorage.storagePath(defaultLocalStoragePath, dataDir));
+  }
 
   /** The service network of --service-cidr and --cluster-dns (default: the range's tenth IP). */
   ServiceNetwork serviceNetwork() {
@@ -174,7 +198,10 @@ public final class ServerCommand implements Callable<Integer> {
                 + ")");
       }
     }
-    return disable.stream().distinct().toList();
+    return disable.stream()
+        .filter(component -> !component.equals(LocalStorage.COMPONENT))
+        .distinct()
+        .toList();
   }
 
   @Override
@@ -185,6 +212,7 @@ public final class ServerCommand implements Callable<Integer> {
     node.clusterDns = network.clusterDns();
     Path dir = dataDir != null ? dataDir : DataDirs.defaultDataDir();
     Path kubeconfigPath = kubeconfig != null ? kubeconfig : dir.resolve("admin.kubeconfig");
+    Optional<Path> localStoragePath = localStoragePath(dir);
     ControlPlaneOptions options =
         new ControlPlaneOptions(
                 dir,
@@ -211,10 +239,17 @@ public final class ServerCommand implements Callable<Integer> {
               + kubeconfigPath
               + ")");
       System.out.flush();
+      if (localStoragePath.isPresent()) {
+        ensureLocalStorageClass(controlPlane);
+      }
       // the scheduler and controllers are API clients: they start once the API serves
       try (ControlPlaneComponents components =
               ControlPlaneComponents.start(
-                  controlPlane, !disableScheduler, !disableControllerManager, disabledControllers);
+                  controlPlane,
+                  !disableScheduler,
+                  !disableControllerManager,
+                  disabledControllers,
+                  localStoragePath);
           NodeAgent agent = disableAgent ? null : startLocalAgent(controlPlane, dir)) {
         Runtime.getRuntime()
             .addShutdownHook(
@@ -232,6 +267,18 @@ public final class ServerCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /**
+   * The packaged default StorageClass, made as the cluster admin (k3s applies it as a manifest).
+   */
+  private static void ensureLocalStorageClass(ControlPlane controlPlane) {
+    Config config =
+        Config.fromKubeconfig(
+            controlPlane.componentKubeconfig("system:admin", List.of("system:masters")));
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      LocalStorage.ensureStorageClass(client);
+    }
   }
 
   /**

@@ -3,6 +3,8 @@ package dev.skiff.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -52,6 +54,30 @@ class ServerCommandFlagsTest {
     assertThat(parse("--disable=servicelb", "--disable", "servicelb").disabledControllers())
         .containsExactly("servicelb");
     assertThatThrownBy(() -> parse("--disable", "traefik").disabledControllers())
-        .hasMessage("--disable: unknown component traefik (skiff can disable: servicelb)");
+        .hasMessage(
+            "--disable: unknown component traefik (skiff can disable: servicelb, local-storage)");
+  }
+
+  @Test
+  void localStorageLivesUnderTheDataDirUnlessMovedOrDisabled() {
+    Path dataDir = Path.of("/var/lib/skiff");
+    assertThat(parse().localStoragePath(dataDir)).contains(dataDir.resolve("storage"));
+    assertThat(parse("--default-local-storage-path", "/mnt/volumes").localStoragePath(dataDir))
+        .contains(Path.of("/mnt/volumes"));
+    ServerCommand disabled = parse("--disable", "local-storage,servicelb");
+    assertThat(disabled.localStoragePath(dataDir)).isEmpty();
+    // local-storage is not a controller: the binder still runs, without the provisioner
+    assertThat(disabled.disabledControllers()).containsExactly("servicelb");
+  }
+
+  @Test
+  void theLocalPathStorageClassIsTheDefaultAndBindsOnFirstConsumer() {
+    StorageClass storageClass = LocalStorage.storageClass();
+    assertThat(storageClass.getMetadata().getName()).isEqualTo("local-path");
+    assertThat(storageClass.getMetadata().getAnnotations())
+        .containsEntry("storageclass.kubernetes.io/is-default-class", "true");
+    assertThat(storageClass.getProvisioner()).isEqualTo("rancher.io/local-path");
+    assertThat(storageClass.getVolumeBindingMode()).isEqualTo("WaitForFirstConsumer");
+    assertThat(storageClass.getReclaimPolicy()).isEqualTo("Delete");
   }
 }
