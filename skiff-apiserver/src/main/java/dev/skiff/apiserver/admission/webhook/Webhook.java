@@ -34,6 +34,7 @@ public record Webhook(
     String reinvocationPolicy) {
 
   public static final int DEFAULT_TIMEOUT_SECONDS = 10;
+  public static final int MAX_TIMEOUT_SECONDS = 30;
 
   public enum FailurePolicy {
     FAIL,
@@ -110,11 +111,20 @@ public record Webhook(
         objectSelector,
         selectorError,
         webhook.hasNonNull("sideEffects") ? webhook.get("sideEffects").asString() : null,
-        webhook.hasNonNull("timeoutSeconds")
-            ? webhook.get("timeoutSeconds").asInt()
-            : DEFAULT_TIMEOUT_SECONDS,
+        timeoutSeconds(webhook.path("timeoutSeconds").asInt(0)),
         reviewVersions,
         webhook.path("reinvocationPolicy").asString("Never"));
+  }
+
+  /**
+   * Kubernetes accepts 1 to 30 seconds; a stored value outside that range (configurations are not
+   * validated here) is read as the default, or the maximum.
+   */
+  private static int timeoutSeconds(int stored) {
+    if (stored < 1) {
+      return DEFAULT_TIMEOUT_SECONDS;
+    }
+    return Math.min(stored, MAX_TIMEOUT_SECONDS);
   }
 
   /** A missing selector selects everything, as Kubernetes defaults it to {}. */

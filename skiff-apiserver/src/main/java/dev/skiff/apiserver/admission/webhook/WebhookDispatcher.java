@@ -205,9 +205,13 @@ final class WebhookDispatcher {
     }
   }
 
+  /** The response's warnings, with control characters (no header injection) made spaces. */
   private static void warn(JsonNode response) {
     for (JsonNode warning : response.path("warnings")) {
-      Admission.warn(warning.asString());
+      String text = warning.asString("").replaceAll("\\p{Cntrl}", " ").strip();
+      if (!text.isEmpty()) {
+        Admission.warn(text);
+      }
     }
   }
 

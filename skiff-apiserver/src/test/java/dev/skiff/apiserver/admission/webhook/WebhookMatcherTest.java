@@ -273,6 +273,9 @@ class WebhookMatcherTest {
     assertThat(webhook.namespaceSelector().isEverything()).isTrue();
     assertThat(webhook.objectSelector().isEverything()).isTrue();
     assertThat(webhook.supportsDryRun()).isFalse();
+    assertThat(webhook("{\"name\":\"w\",\"timeoutSeconds\":0}").timeoutSeconds()).isEqualTo(10);
+    assertThat(webhook("{\"name\":\"w\",\"timeoutSeconds\":3}").timeoutSeconds()).isEqualTo(3);
+    assertThat(webhook("{\"name\":\"w\",\"timeoutSeconds\":90}").timeoutSeconds()).isEqualTo(30);
     assertThat(
             webhook(
                     "{\"name\":\"w\",\"sideEffects\":\"NoneOnDryRun\",\"clientConfig\":{\"service\":{\"namespace\":\"n\",\"name\":\"s\"}}}")
