@@ -1,6 +1,7 @@
 package dev.skiff.apiserver;
 
 import dev.skiff.api.catalog.ResourceCatalog;
+import dev.skiff.apiserver.audit.AuditLog;
 import dev.skiff.apiserver.auth.BootstrapToken;
 import dev.skiff.apiserver.auth.NodeTokenFile;
 import dev.skiff.apiserver.auth.Security;
@@ -137,7 +138,8 @@ public final class ControlPlane implements AutoCloseable {
               security.wrap(router),
               health,
               security.authenticator(),
-              security.authorizer());
+              security.authorizer(),
+              options.auditLog() == null ? null : AuditLog.open(options.auditLog()));
       long securityReady = System.nanoTime();
       server.start();
       log.info(

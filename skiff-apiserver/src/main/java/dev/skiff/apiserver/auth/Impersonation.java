@@ -113,6 +113,15 @@ public final class Impersonation implements Authenticator {
     }
   }
 
+  @Override
+  public Optional<UserInfo> impersonator(ApiRequest request, SSLSession tls) {
+    String user = request.header(USER);
+    if (user == null || user.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(delegate.authenticate(request, tls).orElse(UserInfo.ANONYMOUS));
+  }
+
   /** Header names carry extra keys percent-encoded. */
   private static String unescape(String key) {
     return java.net.URLDecoder.decode(key, java.nio.charset.StandardCharsets.UTF_8);

@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.server;
 
+import dev.skiff.apiserver.audit.AuditLog;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -8,30 +9,31 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
- * Writes one access-log line per request when its response has been sent (a watch when it ends, a
- * WebSocket when its connection closes). One instance per channel; the channel carries one request
- * at a time (HTTP/2 streams are channels of their own, HTTP/1.1 requests are sequenced first).
+ * Writes one access-log line (and audit event) per request when its response has been sent (a watch
+ * when it ends, a WebSocket when its connection closes). One instance per channel; the channel
+ * carries one request at a time (HTTP/2 streams are channels of their own, HTTP/1.1 requests are
+ * sequenced first).
  */
 final class AccessLogHandler extends ChannelDuplexHandler {
   private final String protocol;
+  private final AuditLog audit;
   private RequestLog current;
   private boolean informational;
 
-  AccessLogHandler(String protocol) {
+  /**
+   * @param audit where each request's audit event goes too, or null
+   */
+  AccessLogHandler(String protocol, AuditLog audit) {
     this.protocol = protocol;
+    this.audit = audit;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest request) {
-      String uri = request.uri();
-      int query = uri.indexOf('?');
       current =
           new RequestLog(
-              request.method().name(),
-              query < 0 ? uri : uri.substring(0, query),
-              protocol,
-              System.nanoTime());
+              request.method().name(), request.uri(), protocol, System.nanoTime(), audit);
       ctx.channel().attr(RequestLog.KEY).set(current);
     }
     ctx.fireChannelRead(msg);

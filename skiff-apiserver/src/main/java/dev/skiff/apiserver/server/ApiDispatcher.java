@@ -3,6 +3,7 @@ package dev.skiff.apiserver.server;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiHandler;
 import dev.skiff.apiserver.http.ApiResponse;
+import dev.skiff.apiserver.http.AuditAnnotations;
 import dev.skiff.apiserver.http.ConnectionTakeover;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -18,7 +19,9 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -76,16 +79,31 @@ final class ApiDispatcher extends SimpleChannelInboundHandler<ServerRequest> {
 
   private void serve(ChannelHandlerContext ctx, ServerRequest request) {
     ApiResponse response;
+    ApiException failure = null;
+    RequestLog log = RequestLog.of(ctx.channel());
+    boolean audited = log != null && log.audited();
+    Map<String, String> annotations = new LinkedHashMap<>();
+    Map<String, String> outer = audited ? AuditAnnotations.bind(annotations) : null;
     try {
       response = handler.handle(request.api());
       if (response == null) {
         throw new IllegalStateException("the API handler returned no response");
       }
     } catch (ApiException e) {
-      ctx.writeAndFlush(Responses.status(e, request.auditId()));
-      return;
+      response = null;
+      failure = e;
     } catch (Throwable e) {
-      ctx.writeAndFlush(Responses.status(internalError(request, e), request.auditId()));
+      response = null;
+      failure = internalError(request, e);
+    } finally {
+      if (audited) {
+        // before the response is written: the audit event is written when it has been
+        AuditAnnotations.unbind(outer);
+        log.annotate(annotations);
+      }
+    }
+    if (failure != null) {
+      ctx.writeAndFlush(Responses.status(failure, request.auditId()));
       return;
     }
     switch (response) {

@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.server;
 
+import dev.skiff.apiserver.audit.AuditLog;
 import dev.skiff.apiserver.http.ApiHandler;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -50,6 +51,7 @@ public final class ApiServer implements AutoCloseable {
   private final ApiHandler handler;
   private final Authenticator authenticator;
   private final Authorizer authorizer;
+  private final AuditLog audit;
 
   private EventLoopGroup acceptor;
   private EventLoopGroup workers;
@@ -70,6 +72,22 @@ public final class ApiServer implements AutoCloseable {
       HealthChecks healthChecks,
       Authenticator authenticator,
       Authorizer authorizer) {
+    this(options, tls, handler, healthChecks, authenticator, authorizer, null);
+  }
+
+  /**
+   * A server that also writes an audit event per request to {@code audit} (null for none), which it
+   * closes when it stops.
+   */
+  public ApiServer(
+      ApiServerOptions options,
+      ServerTls tls,
+      ApiHandler handler,
+      HealthChecks healthChecks,
+      Authenticator authenticator,
+      Authorizer authorizer,
+      AuditLog audit) {
+    this.audit = audit;
     this.options = options;
     this.tls = tls;
     this.handler =
@@ -102,7 +120,14 @@ public final class ApiServer implements AutoCloseable {
             .childOption(ChannelOption.SO_KEEPALIVE, true)
             .childHandler(
                 new ApiServerInitializer(
-                    ssl, connections, options, handler, authenticator, authorizer, requests));
+                    ssl,
+                    connections,
+                    options,
+                    handler,
+                    authenticator,
+                    authorizer,
+                    requests,
+                    audit));
     try {
       listener =
           bootstrap
@@ -146,6 +171,9 @@ public final class ApiServer implements AutoCloseable {
   @Override
   public synchronized void close() {
     if (listener == null) {
+      if (audit != null) {
+        audit.close();
+      }
       return;
     }
     listener.close().syncUninterruptibly();
@@ -170,6 +198,9 @@ public final class ApiServer implements AutoCloseable {
     }
     if (workers != null) {
       workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (audit != null) {
+      audit.close();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.skiff.apiserver.server;
 
 import static io.netty.handler.codec.http2.Http2CodecUtil.DEFAULT_WINDOW_SIZE;
 
+import dev.skiff.apiserver.audit.AuditLog;
 import dev.skiff.apiserver.http.ApiHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -46,6 +47,7 @@ final class ApiServerInitializer extends ChannelInitializer<Channel> {
   private final AuthenticationHandler authentication;
   private final AuthorizationHandler authorization;
   private final ApiDispatcher dispatcher;
+  private final AuditLog audit;
   private final ExceptionHandler exceptions = new ExceptionHandler();
   private final Http2StreamFrameToHttpObjectCodec http2ToHttp =
       new Http2StreamFrameToHttpObjectCodec(true);
@@ -58,6 +60,18 @@ final class ApiServerInitializer extends ChannelInitializer<Channel> {
       Authenticator authenticator,
       Authorizer authorizer,
       Executor executor) {
+    this(ssl, connections, options, handler, authenticator, authorizer, executor, null);
+  }
+
+  ApiServerInitializer(
+      SslContext ssl,
+      ChannelGroup connections,
+      ApiServerOptions options,
+      ApiHandler handler,
+      Authenticator authenticator,
+      Authorizer authorizer,
+      Executor executor,
+      AuditLog audit) {
     this.ssl = ssl;
     this.connections = connections;
     this.maxBody = (int) options.maxRequestBodyBytes();
@@ -65,6 +79,7 @@ final class ApiServerInitializer extends ChannelInitializer<Channel> {
     this.authentication = new AuthenticationHandler(authenticator);
     this.authorization = new AuthorizationHandler(authorizer);
     this.dispatcher = new ApiDispatcher(handler, executor);
+    this.audit = audit;
   }
 
   @Override
@@ -124,7 +139,7 @@ final class ApiServerInitializer extends ChannelInitializer<Channel> {
 
   /** The handlers every request passes, whichever the protocol. */
   void configureRequestHandlers(ChannelPipeline pipeline, String protocol) {
-    pipeline.addLast("access-log", new AccessLogHandler(protocol));
+    pipeline.addLast("access-log", new AccessLogHandler(protocol, audit));
     pipeline.addLast("aggregator", new BodyLimitAggregator(maxBody));
     pipeline.addLast("decoder", decoder);
     pipeline.addLast("authentication", authentication);

@@ -8,7 +8,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -30,16 +34,26 @@ final class AuthenticationHandler extends SimpleChannelInboundHandler<ServerRequ
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, ServerRequest request) {
     Optional<UserInfo> found;
+    RequestLog log = RequestLog.of(ctx.channel());
+    boolean audited = log != null && log.audited();
+    List<String> sourceIps = audited ? sourceIps(ctx, request) : List.of();
     try {
       found = authenticator.authenticate(request.api(), tlsSession(ctx));
     } catch (ApiException e) {
+      if (audited) {
+        log.request(request, null, null, sourceIps);
+      }
       ctx.writeAndFlush(Responses.status(e, request.auditId()));
       return;
     }
     UserInfo user = found.orElse(UserInfo.ANONYMOUS);
-    RequestLog log = RequestLog.of(ctx.channel());
     if (log != null) {
       log.user(user.name());
+      if (audited) {
+        UserInfo impersonator =
+            authenticator.impersonator(request.api(), tlsSession(ctx)).orElse(null);
+        log.request(request, user, impersonator, sourceIps);
+      }
     }
     if (found.isEmpty() && !NonResourceHandler.isPublic(request.api().path())) {
       ctx.writeAndFlush(Responses.status(ApiException.unauthorized(), request.auditId()));
@@ -54,5 +68,31 @@ final class AuthenticationHandler extends SimpleChannelInboundHandler<ServerRequ
         ctx.channel() instanceof Http2StreamChannel stream ? stream.parent() : ctx.channel();
     SslHandler ssl = connection.pipeline().get(SslHandler.class);
     return ssl == null ? null : ssl.engine().getSession();
+  }
+
+  /**
+   * The client addresses for the audit event, as Kubernetes lists them: those in X-Forwarded-For,
+   * then X-Real-Ip, then the connection's peer.
+   */
+  private static List<String> sourceIps(ChannelHandlerContext ctx, ServerRequest request) {
+    Set<String> ips = new LinkedHashSet<>();
+    String forwarded = request.api().header("x-forwarded-for");
+    if (forwarded != null) {
+      for (String ip : forwarded.split(",")) {
+        if (!ip.isBlank()) {
+          ips.add(ip.strip());
+        }
+      }
+    }
+    String realIp = request.api().header("x-real-ip");
+    if (realIp != null && !realIp.isBlank()) {
+      ips.add(realIp.strip());
+    }
+    Channel connection =
+        ctx.channel() instanceof Http2StreamChannel stream ? stream.parent() : ctx.channel();
+    if (connection.remoteAddress() instanceof InetSocketAddress peer && peer.getAddress() != null) {
+      ips.add(peer.getAddress().getHostAddress());
+    }
+    return List.copyOf(ips);
   }
 }

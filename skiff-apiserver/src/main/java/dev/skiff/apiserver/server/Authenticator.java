@@ -22,6 +22,14 @@ public interface Authenticator {
    */
   Optional<UserInfo> authenticate(ApiRequest request, SSLSession tls);
 
+  /**
+   * When {@link #authenticate} answers for a user the request impersonates, the authenticated
+   * caller who asked to (the audit event's user); empty otherwise. Asked only for audited requests.
+   */
+  default Optional<UserInfo> impersonator(ApiRequest request, SSLSession tls) {
+    return Optional.empty();
+  }
+
   /** Tries each authenticator in order; the first that finds a user wins. */
   static Authenticator chain(List<Authenticator> authenticators) {
     List<Authenticator> copy = List.copyOf(authenticators);

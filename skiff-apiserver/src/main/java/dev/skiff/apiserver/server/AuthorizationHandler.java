@@ -24,12 +24,21 @@ final class AuthorizationHandler extends SimpleChannelInboundHandler<ServerReque
       ctx.fireChannelRead(request);
       return;
     }
+    RequestLog log = RequestLog.of(ctx.channel());
     Authorizer.Decision decision;
     try {
       decision = authorizer.authorize(api);
     } catch (ApiException e) {
+      if (log != null && log.audited() && e.code() == 403) {
+        log.annotate("authorization.k8s.io/decision", "forbid");
+        log.annotate("authorization.k8s.io/reason", "");
+      }
       ctx.writeAndFlush(Responses.status(e, request.auditId()));
       return;
+    }
+    if (log != null && log.audited()) {
+      log.annotate("authorization.k8s.io/decision", decision.allowed() ? "allow" : "forbid");
+      log.annotate("authorization.k8s.io/reason", decision.reason());
     }
     if (!decision.allowed()) {
       String message =

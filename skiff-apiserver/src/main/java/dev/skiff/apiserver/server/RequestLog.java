@@ -1,13 +1,24 @@
 package dev.skiff.apiserver.server;
 
+import dev.skiff.apiserver.audit.AuditEvent;
+import dev.skiff.apiserver.audit.AuditLog;
+import dev.skiff.apiserver.http.ApiRequest;
+import dev.skiff.apiserver.http.UserInfo;
+import dev.skiff.apiserver.rest.RequestInfo;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the access log line of one request says. Created by {@link AccessLogHandler} when the
- * request head arrives; later handlers fill in the user; written once when the response ends.
+ * What the access log line of one request says, and its audit event when the server keeps an audit
+ * log. Created by {@link AccessLogHandler} when the request head arrives; later handlers fill in
+ * the request, the user and annotations; written once when the response ends.
  */
 final class RequestLog {
   static final Logger ACCESS = LoggerFactory.getLogger("skiff.access");
@@ -15,17 +26,30 @@ final class RequestLog {
 
   private final String method;
   private final String path;
+  private final String uri;
   private final String protocol;
   private final long startNanos;
+  private final Instant received;
+  private final AuditLog audit;
   private volatile String user = "-";
   private volatile int code;
+  private volatile Audited audited;
+  private final Map<String, String> annotations = new LinkedHashMap<>();
   private boolean written;
 
-  RequestLog(String method, String path, String protocol, long startNanos) {
+  /** The parts of the audit event known once the request is authenticated. */
+  private record Audited(
+      ServerRequest request, UserInfo user, UserInfo impersonator, List<String> sourceIps) {}
+
+  RequestLog(String method, String uri, String protocol, long startNanos, AuditLog audit) {
     this.method = method;
-    this.path = path;
+    this.uri = uri;
+    int query = uri.indexOf('?');
+    this.path = query < 0 ? uri : uri.substring(0, query);
     this.protocol = protocol;
     this.startNanos = startNanos;
+    this.received = audit == null ? null : Instant.now();
+    this.audit = audit;
   }
 
   /** The log of the request in flight on {@code channel}, or null. */
@@ -33,8 +57,34 @@ final class RequestLog {
     return channel.attr(KEY).get();
   }
 
+  /** Whether this request's audit event is wanted (the server keeps an audit log). */
+  boolean audited() {
+    return audit != null;
+  }
+
   void user(String name) {
     this.user = name;
+  }
+
+  /**
+   * The authenticated request for the audit event: {@code user} is who it acts as; {@code
+   * impersonator}, when not null, the authenticated caller who impersonates {@code user}.
+   */
+  void request(
+      ServerRequest request, UserInfo user, UserInfo impersonator, List<String> sourceIps) {
+    this.audited = new Audited(request, user, impersonator, List.copyOf(sourceIps));
+  }
+
+  void annotate(String key, String value) {
+    synchronized (annotations) {
+      annotations.putIfAbsent(key, value);
+    }
+  }
+
+  void annotate(Map<String, String> more) {
+    synchronized (annotations) {
+      more.forEach(annotations::putIfAbsent);
+    }
   }
 
   void code(int status) {
@@ -45,7 +95,7 @@ final class RequestLog {
     return code;
   }
 
-  /** Writes the line, once. Called on the channel's event loop. */
+  /** Writes the line (and the audit event), once. Called on the channel's event loop. */
   void write() {
     if (written) {
       return;
@@ -63,5 +113,41 @@ final class RequestLog {
           (micros % 1000) / 100,
           protocol);
     }
+    Audited request = audited;
+    if (audit != null && request != null) {
+      audit.write(event(request));
+    }
+  }
+
+  private AuditEvent event(Audited audited) {
+    ApiRequest api = audited.request().api();
+    RequestInfo info = RequestInfo.parse(api).orElse(null);
+    AuditEvent.ObjectRef ref =
+        info == null
+            ? null
+            : new AuditEvent.ObjectRef(
+                info.resource(),
+                info.namespace(),
+                info.name(),
+                info.group(),
+                info.version(),
+                info.subresource());
+    Map<String, String> notes;
+    synchronized (annotations) {
+      notes = Map.copyOf(annotations);
+    }
+    return new AuditEvent(
+        audited.request().auditId(),
+        uri,
+        info == null ? method.toLowerCase(Locale.ROOT) : info.verb(),
+        audited.impersonator() != null ? audited.impersonator() : audited.user(),
+        audited.impersonator() != null ? audited.user() : null,
+        audited.sourceIps(),
+        api.header("user-agent"),
+        ref,
+        code,
+        received,
+        Instant.now(),
+        notes);
   }
 }
