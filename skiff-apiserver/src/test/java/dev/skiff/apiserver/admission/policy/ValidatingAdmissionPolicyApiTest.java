@@ -343,4 +343,150 @@ class ValidatingAdmissionPolicyApiTest {
                   .contains("undeclared reference to 'spec'");
             });
   }
+
+  @Test
+  void requestNamespaceObjectAndMatchConditionsAreSeen() {
+    String ns = "vap-vars";
+    admin()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(ns)
+                .withLabels(Map.of("vap-test", ns, "tier", "gold"))
+                .endMetadata()
+                .build())
+        .create();
+    apply(
+        """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicy
+        metadata: {name: gold-configmaps.example.com}
+        spec:
+          matchConstraints:
+            resourceRules:
+            - apiGroups: [""]
+              apiVersions: [v1]
+              operations: ["*"]
+              resources: [configmaps]
+          matchConditions:
+          - name: not-exempt
+            expression: "!has(object.metadata.labels) || !('exempt' in object.metadata.labels)"
+          validations:
+          - expression: >-
+              namespaceObject.metadata.labels.tier != 'gold'
+              || request.userInfo.username == 'nobody'
+            messageExpression: >-
+              request.operation + ' of ' + request.resource.resource + ' ' + request.name
+              + ' by ' + request.userInfo.username + ' in ' + request.namespace + ' refused'
+        """);
+    binding("gold-configmaps", "gold-configmaps.example.com", "Deny", ns);
+    awaitPolicies();
+
+    KubernetesClientException denied =
+        catchThrowableOfType(
+            KubernetesClientException.class,
+            () ->
+                admin()
+                    .configMaps()
+                    .inNamespace(ns)
+                    .resource(
+                        new ConfigMapBuilder()
+                            .withNewMetadata()
+                            .withName("c")
+                            .endMetadata()
+                            .build())
+                    .create());
+    assertThat(denied.getStatus().getMessage())
+        .endsWith("denied request: CREATE of configmaps c by admin in vap-vars refused");
+    // the matchCondition leaves exempt objects alone
+    assertThat(
+            admin()
+                .configMaps()
+                .inNamespace(ns)
+                .resource(
+                    new ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("exempt")
+                        .addToLabels("exempt", "yes")
+                        .endMetadata()
+                        .build())
+                .create())
+        .isNotNull();
+  }
+
+  @Test
+  void selectorParamsEvaluateOncePerParamAndIgnoreSkipsErrors() {
+    String ns = "vap-selector";
+    namespace(ns);
+    for (String limit : new String[] {"4", "2"}) {
+      admin()
+          .configMaps()
+          .inNamespace(ns)
+          .resource(
+              new ConfigMapBuilder()
+                  .withNewMetadata()
+                  .withName("limit-" + limit)
+                  .addToLabels("kind", "replica-limit")
+                  .endMetadata()
+                  .addToData("max", limit)
+                  .build())
+          .create();
+    }
+    apply(
+        """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicy
+        metadata: {name: selector-replicas.example.com}
+        spec:
+          paramKind: {apiVersion: v1, kind: ConfigMap}
+          matchConstraints:
+            resourceRules:
+            - apiGroups: [apps]
+              apiVersions: [v1]
+              operations: [CREATE]
+              resources: [deployments]
+          validations:
+          - expression: object.spec.replicas <= int(params.data.max)
+            messageExpression: "params.metadata.name + ' allows ' + params.data.max"
+        """);
+    apply(
+        """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicyBinding
+        metadata: {name: selector-replicas}
+        spec:
+          policyName: selector-replicas.example.com
+          validationActions: [Deny]
+          paramRef:
+            selector: {matchLabels: {kind: replica-limit}}
+            parameterNotFoundAction: Allow
+          matchResources:
+            namespaceSelector:
+              matchLabels: {vap-test: vap-selector}
+        """);
+    apply(
+        """
+        apiVersion: admissionregistration.k8s.io/v1
+        kind: ValidatingAdmissionPolicy
+        metadata: {name: ignored-errors.example.com}
+        spec:
+          failurePolicy: Ignore
+          matchConstraints:
+            resourceRules:
+            - apiGroups: [apps]
+              apiVersions: [v1]
+              operations: [CREATE]
+              resources: [deployments]
+          validations:
+          - expression: object.spec.noSuchField > 1
+        """);
+    binding("ignored-errors", "ignored-errors.example.com", "Deny", ns);
+    awaitPolicies();
+
+    assertThat(createDeployment(ns, "two", 2)).isNotNull();
+    // 3 passes the limit of 4 but not the limit of 2: the first denial is reported
+    assertThat(refused(ns, "three", 3).getStatus().getMessage())
+        .endsWith("denied request: limit-2 allows 2");
+  }
 }
