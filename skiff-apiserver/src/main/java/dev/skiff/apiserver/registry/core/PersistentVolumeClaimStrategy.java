@@ -10,7 +10,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * PersistentVolumeClaims: Filesystem volume mode, phase Pending, and a spec that only grows its
- * storage request or gets bound (spec.volumeName set once) after creation.
+ * storage request, gets bound (spec.volumeName set once) or gets a class where it had none (the
+ * retroactive default StorageClass assignment) after creation.
  */
 public final class PersistentVolumeClaimStrategy implements ResourceStrategy {
   static final String IMMUTABLE =
@@ -53,6 +54,9 @@ public final class PersistentVolumeClaimStrategy implements ResourceStrategy {
     }
     if (Meta.text(before, "volumeName").isEmpty()) {
       after.remove("volumeName");
+    }
+    if (!before.hasNonNull("storageClassName")) {
+      after.remove("storageClassName");
     }
     if (!after.equals(before)) {
       errors.add(FieldError.forbidden("spec", IMMUTABLE));

@@ -26,9 +26,9 @@ class PersistentVolumeClaimStrategyTest {
             true),
         new Case("access modes", OLD.replace("ReadWriteOnce", "ReadWriteMany"), false),
         new Case(
-            "storage class",
+            "class where there was none",
             OLD.replace("{\"accessModes\"", "{\"storageClassName\":\"fast\",\"accessModes\""),
-            false));
+            true));
   }
 
   @ParameterizedTest
