@@ -65,6 +65,7 @@ final class CompiledPolicy {
   private final List<Named> matchConditions;
   private final Map<String, CompiledExpression> variables;
   private final List<Validation> validations;
+  private final List<Named> auditAnnotations;
   private final List<ExpressionWarning> warnings;
   private final JsonNode status;
 
@@ -127,6 +128,15 @@ final class CompiledPolicy {
               validation.hasNonNull("reason") ? validation.path("reason").asString() : null));
       i++;
     }
+    List<Named> annotations = new ArrayList<>();
+    i = 0;
+    for (JsonNode annotation : spec.path("auditAnnotations")) {
+      CompiledExpression expression =
+          PolicyCel.withVariables().compile(annotation.path("valueExpression").asString(""));
+      note(found, "spec.auditAnnotations[" + i++ + "].valueExpression", expression);
+      annotations.add(new Named(annotation.path("key").asString(""), expression));
+    }
+    this.auditAnnotations = List.copyOf(annotations);
     this.matchConditions = List.copyOf(conditions);
     this.variables = vars;
     this.validations = List.copyOf(checks);
@@ -180,11 +190,27 @@ final class CompiledPolicy {
     return warnings;
   }
 
+  /** An audit annotation to publish: {@code key} is the policy's own key, without its name. */
+  record AuditAnnotation(String key, String value) {}
+
   /**
-   * Evaluates the policy for one request and one param object: no decisions when a matchCondition
-   * is false, else one decision per validation (or one error decision).
+   * What one evaluation decided.
+   *
+   * @param decisions one per validation, or one error decision; none when a matchCondition is false
+   * @param annotations the auditAnnotations with a non-empty string value
+   * @param annotationErrors auditAnnotations that failed under failurePolicy Fail (they deny)
    */
-  List<PolicyDecision> validate(Input input) {
+  record Result(
+      List<PolicyDecision> decisions,
+      List<AuditAnnotation> annotations,
+      List<PolicyDecision> annotationErrors) {
+    static Result of(List<PolicyDecision> decisions) {
+      return new Result(decisions, List.of(), List.of());
+    }
+  }
+
+  /** Evaluates the policy for one request and one param object. */
+  Result evaluate(Input input) {
     Map<String, Object> base = input.activation();
     List<String> conditionErrors = new ArrayList<>();
     for (Named condition : matchConditions) {
@@ -192,15 +218,16 @@ final class CompiledPolicy {
       if (outcome.failed()) {
         conditionErrors.add(outcome.error());
       } else if (Boolean.FALSE.equals(outcome.value())) {
-        return List.of();
+        return Result.of(List.of());
       }
     }
     if (!conditionErrors.isEmpty()) {
-      return List.of(
-          error(
-              conditionErrors.size() == 1
-                  ? conditionErrors.get(0)
-                  : "[" + String.join(", ", conditionErrors) + "]"));
+      return Result.of(
+          List.of(
+              error(
+                  conditionErrors.size() == 1
+                      ? conditionErrors.get(0)
+                      : "[" + String.join(", ", conditionErrors) + "]")));
     }
     Map<String, Object> activation = new HashMap<>(base);
     activation.put(PolicyCel.VARIABLES, new LazyVariables(variables, activation));
@@ -215,7 +242,41 @@ final class CompiledPolicy {
         decisions.add(PolicyDecision.admit());
       }
     }
-    return decisions;
+    List<AuditAnnotation> annotations = new ArrayList<>();
+    List<PolicyDecision> annotationErrors = new ArrayList<>();
+    for (Named annotation : auditAnnotations) {
+      Outcome outcome = annotation.expression().evaluate(activation);
+      String failure = null;
+      if (outcome.failed()) {
+        failure = outcome.error();
+      } else if (outcome.value() instanceof String text) {
+        if (!text.isBlank()) {
+          annotations.add(new AuditAnnotation(annotation.name(), text.strip()));
+        }
+      } else if (!CelValues.isNull(outcome.value())) {
+        failure =
+            "valueExpression '"
+                + annotation.expression().expression()
+                + "' resulted in unsupported return type: "
+                + typeName(outcome.value())
+                + ". Return type must be either string or null.";
+      }
+      if (failure != null && !ignoreFailures) {
+        annotationErrors.add(PolicyDecision.error(failure));
+      }
+    }
+    return new Result(decisions, annotations, annotationErrors);
+  }
+
+  private static String typeName(Object value) {
+    return switch (value) {
+      case Boolean b -> "bool";
+      case Long l -> "int";
+      case Double d -> "double";
+      case List<?> l -> "list";
+      case Map<?, ?> m -> "map";
+      default -> value.getClass().getSimpleName();
+    };
   }
 
   /** A configuration or evaluation error under this policy's failurePolicy. */

@@ -92,6 +92,7 @@ public final class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin, A
     }
     Evaluation evaluation = new Evaluation(request);
     List<Denial> denials = new ArrayList<>();
+    Map<String, List<String>> annotations = new java.util.LinkedHashMap<>();
     for (CompiledPolicy policy : policies.objects()) {
       MatchResources constraints = policy.constraints();
       if (constraints == null
@@ -136,15 +137,30 @@ public final class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin, A
           continue;
         }
         for (Object param : params) {
-          List<PolicyDecision> decisions = policy.validate(evaluation.input(param));
+          CompiledPolicy.Result result = policy.evaluate(evaluation.input(param));
+          List<PolicyDecision> decisions = result.decisions();
           for (int i = 0; i < decisions.size(); i++) {
             if (decisions.get(i).deny()) {
               act(denials, policy, binding, i, decisions.get(i));
             }
           }
+          for (PolicyDecision error : result.annotationErrors()) {
+            denials.add(new Denial(policy.name(), binding.name(), error));
+          }
+          for (CompiledPolicy.AuditAnnotation annotation : result.annotations()) {
+            annotations
+                .computeIfAbsent(policy.name() + "/" + annotation.key(), k -> new ArrayList<>())
+                .add(annotation.value());
+          }
         }
       }
     }
+    annotations.forEach(
+        (key, values) ->
+            log.info(
+                "event=validating_admission_policy_audit_annotation key={} value=\"{}\"",
+                key,
+                String.join(", ", values.stream().distinct().toList())));
     if (!denials.isEmpty()) {
       throw denials.get(0).error(request);
     }

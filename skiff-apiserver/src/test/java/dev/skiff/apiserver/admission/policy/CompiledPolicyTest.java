@@ -54,7 +54,8 @@ class CompiledPolicyTest {
 
   private static List<PolicyDecision> validate(String spec) {
     return policy(spec)
-        .validate(new CompiledPolicy.Input(DEPLOYMENT, OLD_DEPLOYMENT, REQUEST, PARAMS, null));
+        .evaluate(new CompiledPolicy.Input(DEPLOYMENT, OLD_DEPLOYMENT, REQUEST, PARAMS, null))
+        .decisions();
   }
 
   private static String validation(String expression) {
@@ -225,10 +226,36 @@ class CompiledPolicyTest {
     assertThat(policy.expressionWarnings().get(0).warning())
         .startsWith("compilation failed: ERROR: <input>:1:3: found no matching overload for '_+_'");
     List<PolicyDecision> decisions =
-        policy.validate(new CompiledPolicy.Input(DEPLOYMENT, null, REQUEST, null, null));
+        policy
+            .evaluate(new CompiledPolicy.Input(DEPLOYMENT, null, REQUEST, null, null))
+            .decisions();
     assertThat(decisions.get(0).deny()).isTrue();
     assertThat(decisions.get(1).error()).isTrue();
     assertThat(decisions.get(1).message())
         .startsWith("compilation error: compilation failed: ERROR:");
+  }
+
+  @Test
+  void auditAnnotationsPublishStringsAndFailOnOtherTypes() {
+    CompiledPolicy policy =
+        policy(
+            """
+            {"auditAnnotations":[
+               {"key":"replicas","valueExpression":"'replicas=' + string(object.spec.replicas)"},
+               {"key":"none","valueExpression":"null"},
+               {"key":"blank","valueExpression":"'  '"},
+               {"key":"number","valueExpression":"object.spec.replicas"}],
+             "validations":[{"expression":"true"}]}
+            """);
+    CompiledPolicy.Result result =
+        policy.evaluate(new CompiledPolicy.Input(DEPLOYMENT, null, REQUEST, null, null));
+    assertThat(result.decisions()).containsExactly(PolicyDecision.admit());
+    assertThat(result.annotations())
+        .containsExactly(new CompiledPolicy.AuditAnnotation("replicas", "replicas=6"));
+    assertThat(result.annotationErrors())
+        .containsExactly(
+            PolicyDecision.error(
+                "valueExpression 'object.spec.replicas' resulted in unsupported return type: int."
+                    + " Return type must be either string or null."));
   }
 }
