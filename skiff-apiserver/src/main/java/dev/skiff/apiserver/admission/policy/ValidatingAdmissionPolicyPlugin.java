@@ -34,8 +34,8 @@ import tools.jackson.databind.node.ObjectNode;
  * validation acts as the binding's validationActions say: Deny refuses the request with Kubernetes'
  * message ({@code ValidatingAdmissionPolicy 'P' with binding 'B' denied request: M}) and the code
  * of the validation's reason (422 Invalid by default), Warn adds a Warning header, Audit writes a
- * log line (the server has no audit log to annotate). Expressions that do not compile are recorded
- * in the policy's status.typeChecking.
+ * log line (the server has no audit log to annotate), as do auditAnnotations with a value.
+ * Expressions that do not compile are recorded in the policy's status.typeChecking.
  */
 public final class ValidatingAdmissionPolicyPlugin implements AdmissionPlugin, AutoCloseable {
   public static final String NAME = "ValidatingAdmissionPolicy";
