@@ -88,7 +88,7 @@ public record ServingCertificate(String certificatePem, String keyPem) {
     return names;
   }
 
-  static ServingCertificate selfSigned(String nodeName, List<String> ips) {
+  public static ServingCertificate selfSigned(String nodeName, List<String> ips) {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
       generator.initialize(256);

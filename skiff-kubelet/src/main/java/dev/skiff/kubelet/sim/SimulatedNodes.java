@@ -3,6 +3,7 @@ package dev.skiff.kubelet.sim;
 import dev.skiff.kubelet.node.Fabric8NodeApi;
 import dev.skiff.kubelet.node.HeartbeatLoop;
 import dev.skiff.kubelet.node.NodeApi;
+import dev.skiff.kubelet.node.NodeConfig;
 import dev.skiff.kubelet.node.NodeHealth;
 import dev.skiff.kubelet.node.NodeHeartbeat;
 import dev.skiff.kubelet.node.NodeLeases;
@@ -10,16 +11,19 @@ import dev.skiff.kubelet.pod.Fabric8PodApi;
 import dev.skiff.kubelet.pod.PodApi;
 import dev.skiff.kubelet.pod.PodUsage;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -58,19 +62,29 @@ public final class SimulatedNodes implements AutoCloseable {
   private final LinkedBlockingQueue<PodKey> queue = new LinkedBlockingQueue<>();
   private final Set<PodKey> queued = ConcurrentHashMap.newKeySet();
   private volatile SharedIndexInformer<Pod> informer;
+  private final SimKubeletServer kubelets;
   private volatile boolean closed;
 
   private record PodKey(String namespace, String name) {}
 
-  private SimulatedNodes(KubernetesClient client, SimNodeOptions options) {
+  private SimulatedNodes(
+      KubernetesClient client, SimNodeOptions options, InetAddress kubeletAddress) {
     this.client = client;
     this.options = options;
     this.loop = new HeartbeatLoop(timer, virtualThreads, clock, options.maxInFlight());
+    this.kubelets =
+        kubeletAddress == null
+            ? null
+            : new SimKubeletServer(kubeletAddress, this::podsOnNode, clock);
     NodeApi nodeApi = new Fabric8NodeApi(client);
     Map<String, SimNode> byName = new LinkedHashMap<>();
     Map<String, NodeHeartbeat> beats = new LinkedHashMap<>();
     for (int i = 0; i < options.count(); i++) {
-      SimNode node = new SimNode(i, SimNode.config(options, i));
+      NodeConfig config = SimNode.config(options, i);
+      if (kubelets != null) {
+        config = servedAt(config, kubelets.address(), kubelets.listen(config.name()));
+      }
+      SimNode node = new SimNode(i, config);
       byName.put(node.name(), node);
       beats.put(
           node.name(),
@@ -88,7 +102,19 @@ public final class SimulatedNodes implements AutoCloseable {
    * #awaitRegistered}).
    */
   public static SimulatedNodes start(KubernetesClient client, SimNodeOptions options) {
-    SimulatedNodes fleet = new SimulatedNodes(client, options);
+    return start(client, options, null);
+  }
+
+  /**
+   * Like {@link #start(KubernetesClient, SimNodeOptions)}, with each node's kubelet API served on
+   * its own port of {@code kubeletAddress} (a loopback address), which also becomes the node's
+   * InternalIP: the API server then scrapes {@code /metrics/resource} from the simulated nodes as
+   * from real ones, and metrics.k8s.io reports the usage pods declare in their {@code
+   * sim.skiff.io/cpu-usage} and {@code sim.skiff.io/memory-usage} annotations.
+   */
+  public static SimulatedNodes start(
+      KubernetesClient client, SimNodeOptions options, InetAddress kubeletAddress) {
+    SimulatedNodes fleet = new SimulatedNodes(client, options, kubeletAddress);
     fleet.startPodInformer();
     int i = 0;
     for (NodeHeartbeat heartbeat : fleet.heartbeats.values()) {
@@ -156,6 +182,41 @@ public final class SimulatedNodes implements AutoCloseable {
     }
     loop.close();
     virtualThreads.shutdownNow();
+    if (kubelets != null) {
+      kubelets.close();
+    }
+  }
+
+  /** The node's configuration with its kubelet reachable at {@code address:port}. */
+  private static NodeConfig servedAt(NodeConfig config, String address, int port) {
+    return new NodeConfig(
+        config.name(),
+        config.labels(),
+        config.taints(),
+        config.capacity(),
+        config.allocatable(),
+        List.of(new NodeAddress(address, "InternalIP"), new NodeAddress(config.name(), "Hostname")),
+        config.nodeInfo(),
+        port,
+        config.podCidr());
+  }
+
+  /** The pods bound to one of our nodes, from the informer cache. */
+  private List<Pod> podsOnNode(String node) {
+    SharedIndexInformer<Pod> current = informer;
+    if (current == null) {
+      return List.of();
+    }
+    List<Pod> pods = new ArrayList<>();
+    Set<String> uids = new HashSet<>();
+    for (Pod pod : current.getStore().list()) {
+      uids.add(pod.getMetadata().getUid());
+      if (node.equals(pod.getSpec().getNodeName())) {
+        pods.add(pod);
+      }
+    }
+    kubelets.retainPods(uids);
+    return pods;
   }
 
   private SimNode nodeFor(String name) {
