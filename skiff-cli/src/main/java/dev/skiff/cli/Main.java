@@ -1,5 +1,8 @@
 package dev.skiff.cli;
 
+import dev.skiff.cli.config.ConfigCommand;
+import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +21,7 @@ import picocli.CommandLine.Command;
       SchedulerCommand.class,
       DnsCommand.class,
       KubeconfigCommand.class,
+      ConfigCommand.class,
       ProxyCommand.class,
       CertsCommand.class,
       ImagesCommand.class
@@ -31,6 +35,30 @@ public final class Main {
   /** Runs the command line and returns its exit code (tests call this instead of main). */
   public static int run(String... args) {
     return new CommandLine(new Main())
+        .setExecutionExceptionHandler(new OneLineErrors())
+        .execute(args);
+  }
+
+  /**
+   * Runs the command line with the given streams and environment (KUBECONFIG, HOME for {@code skiff
+   * config}), so tests run commands in-process.
+   */
+  public static int run(
+      PrintWriter out, PrintWriter err, Map<String, String> environment, String... args) {
+    CommandLine.IFactory defaults = CommandLine.defaultFactory();
+    CommandLine.IFactory factory =
+        new CommandLine.IFactory() {
+          @Override
+          public <K> K create(Class<K> type) throws Exception {
+            if (type == ConfigCommand.class) {
+              return type.cast(new ConfigCommand(environment));
+            }
+            return defaults.create(type);
+          }
+        };
+    return new CommandLine(new Main(), factory)
+        .setOut(out)
+        .setErr(err)
         .setExecutionExceptionHandler(new OneLineErrors())
         .execute(args);
   }
