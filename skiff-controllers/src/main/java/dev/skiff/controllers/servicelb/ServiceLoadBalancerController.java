@@ -10,11 +10,15 @@ import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.cache.Indexer;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,8 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * kube-proxy on every node forwards those IPs and the service ports to the endpoints. The list
  * follows the nodes (readiness, cordoning, the enablelb label, addresses). Two load balancers that
  * want one port on one node are resolved as host ports are: the holder keeps it and the other does
- * not get that node; a service left with no node stays Pending with a warning event. A service that
- * stops being a LoadBalancer has its ingress cleared.
+ * not get that node; a service left with no node stays Pending with a warning event. With {@code
+ * externalTrafficPolicy: Local} only the nodes running a ready endpoint of the service are listed
+ * (the others would drop the traffic), as k3s does. A service that stops being a LoadBalancer has
+ * its ingress cleared.
  *
  * <p>Events, with the reasons of Kubernetes' service controller: EnsuringLoadBalancer and
  * EnsuredLoadBalancer when a service first gets its addresses, UpdatedLoadBalancer when they
@@ -37,6 +43,7 @@ public final class ServiceLoadBalancerController implements Reconciler {
   public static final String LOAD_BALANCER_CLASS = "skiff.dev/servicelb";
 
   static final String IP_MODE_VIP = "VIP";
+  static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
   /** Writes a service's status (the {@code services/status} subresource). */
   @FunctionalInterface
@@ -46,6 +53,7 @@ public final class ServiceLoadBalancerController implements Reconciler {
 
   private final Indexer<Service> services;
   private final Indexer<Node> nodes;
+  private final Indexer<EndpointSlice> slices;
   private final StatusWriter writer;
   private final EventRecorder recorder;
   private final RateLimitingQueue<ObjectKey> queue;
@@ -56,11 +64,13 @@ public final class ServiceLoadBalancerController implements Reconciler {
   public ServiceLoadBalancerController(
       Indexer<Service> services,
       Indexer<Node> nodes,
+      Indexer<EndpointSlice> slices,
       StatusWriter writer,
       EventRecorder recorder,
       RateLimitingQueue<ObjectKey> queue) {
     this.services = services;
     this.nodes = nodes;
+    this.slices = slices;
     this.writer = writer;
     this.recorder = recorder;
     this.queue = queue;
@@ -128,6 +138,41 @@ public final class ServiceLoadBalancerController implements Reconciler {
     };
   }
 
+  /** A Local service's ingress follows where its ready endpoints run. */
+  public ResourceEventHandler<EndpointSlice> endpointSliceHandler() {
+    return new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(EndpointSlice slice) {
+        enqueueLocalService(slice);
+      }
+
+      @Override
+      public void onUpdate(EndpointSlice before, EndpointSlice after) {
+        if (!Objects.equals(before.getEndpoints(), after.getEndpoints())) {
+          enqueueLocalService(after);
+        }
+      }
+
+      @Override
+      public void onDelete(EndpointSlice slice, boolean finalStateUnknown) {
+        enqueueLocalService(slice);
+      }
+    };
+  }
+
+  private void enqueueLocalService(EndpointSlice slice) {
+    Map<String, String> labels = slice.getMetadata().getLabels();
+    String name = labels == null ? null : labels.get(SERVICE_NAME_LABEL);
+    if (name == null) {
+      return;
+    }
+    ObjectKey key = new ObjectKey(slice.getMetadata().getNamespace(), name);
+    Service service = services.getByKey(key.cacheKey());
+    if (service != null && wantsLoadBalancer(service) && localTraffic(service)) {
+      queue.add(key);
+    }
+  }
+
   private void enqueueAll() {
     for (Service service : services.list()) {
       if (wantsLoadBalancer(service)) {
@@ -159,7 +204,12 @@ public final class ServiceLoadBalancerController implements Reconciler {
     List<Service> owned =
         services.list().stream().filter(ServiceLoadBalancerController::wantsLoadBalancer).toList();
     NodePortClaims.Placement placement = NodePortClaims.place(owned, serving).get(key);
-    List<String> ips = LoadBalancerNodes.addresses(placement.nodes(), service);
+    List<Node> listed = placement.nodes();
+    if (localTraffic(service)) {
+      Set<String> local = nodesWithReadyEndpoints(service);
+      listed = listed.stream().filter(n -> local.contains(n.getMetadata().getName())).toList();
+    }
+    List<String> ips = LoadBalancerNodes.addresses(listed, service);
     List<String> before = ips(service);
     if (!ingress(service).equals(ips.stream().map(ip -> ip + " " + IP_MODE_VIP).toList())) {
       if (before.isEmpty() && !ips.isEmpty()) {
@@ -211,6 +261,34 @@ public final class ServiceLoadBalancerController implements Reconciler {
       }
     }
     return Result.done();
+  }
+
+  static boolean localTraffic(Service service) {
+    return "Local".equals(service.getSpec().getExternalTrafficPolicy());
+  }
+
+  /** The nodes running a ready pod endpoint of the service, from its EndpointSlices. */
+  private Set<String> nodesWithReadyEndpoints(Service service) {
+    Set<String> out = new HashSet<>();
+    for (EndpointSlice slice : slices.list()) {
+      Map<String, String> labels = slice.getMetadata().getLabels();
+      if (!Objects.equals(slice.getMetadata().getNamespace(), service.getMetadata().getNamespace())
+          || labels == null
+          || !service.getMetadata().getName().equals(labels.get(SERVICE_NAME_LABEL))
+          || slice.getEndpoints() == null) {
+        continue;
+      }
+      for (Endpoint endpoint : slice.getEndpoints()) {
+        if (endpoint.getNodeName() != null
+            && endpoint.getTargetRef() != null
+            && "Pod".equals(endpoint.getTargetRef().getKind())
+            && endpoint.getConditions() != null
+            && Boolean.TRUE.equals(endpoint.getConditions().getReady())) {
+          out.add(endpoint.getNodeName());
+        }
+      }
+    }
+    return out;
   }
 
   private static Service withIngress(Service service, List<LoadBalancerIngress> ingress) {

@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.informers.impl.cache.CacheImpl;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class ServiceLoadBalancerControllerTest {
   private final CacheImpl<Service> services = new CacheImpl<>();
   private final CacheImpl<Node> nodes = new CacheImpl<>();
+  private final CacheImpl<EndpointSlice> slices = new CacheImpl<>();
   private final FakeEventRecorder events = new FakeEventRecorder();
   private final List<String> writes = new ArrayList<>();
   private final DefaultRateLimitingQueue<ObjectKey> queue =
@@ -30,6 +33,7 @@ class ServiceLoadBalancerControllerTest {
       new ServiceLoadBalancerController(
           services,
           nodes,
+          slices,
           service -> {
             writes.add(service.getMetadata().getName());
             services.put(service);
@@ -215,6 +219,62 @@ class ServiceLoadBalancerControllerTest {
 
     controller.nodeHandler().onUpdate(a, node("a", "False", Map.of("InternalIP", "10.0.0.1")));
     assertThat(queue.length()).isEqualTo(1);
+  }
+
+  @Test
+  void externalTrafficPolicyLocalListsOnlyNodesWithAReadyEndpoint() {
+    nodes.put(node("a", "True", Map.of("InternalIP", "10.0.0.1")));
+    nodes.put(node("b", "True", Map.of("InternalIP", "10.0.0.2")));
+    nodes.put(node("c", "True", Map.of("InternalIP", "10.0.0.3")));
+    services.put(
+        new ServiceBuilder(loadBalancer("web", 80))
+            .editSpec()
+            .withExternalTrafficPolicy("Local")
+            .endSpec()
+            .build());
+    controller.reconcile(key("web"));
+    assertThat(ingress("web")).isEmpty();
+    assertThat(events.events())
+        .containsExactly(
+            "Warning UnAvailableLoadBalancer There are no available nodes for LoadBalancer");
+
+    EndpointSlice slice =
+        new EndpointSliceBuilder()
+            .withNewMetadata()
+            .withNamespace("default")
+            .withName("web-x1")
+            .addToLabels("kubernetes.io/service-name", "web")
+            .endMetadata()
+            .withAddressType("IPv4")
+            .addNewEndpoint()
+            .withAddresses("10.42.1.5")
+            .withNodeName("b")
+            .withNewTargetRef()
+            .withKind("Pod")
+            .withName("web-1")
+            .endTargetRef()
+            .withNewConditions()
+            .withReady(true)
+            .endConditions()
+            .endEndpoint()
+            .addNewEndpoint()
+            .withAddresses("10.42.2.5")
+            .withNodeName("c")
+            .withNewTargetRef()
+            .withKind("Pod")
+            .withName("web-2")
+            .endTargetRef()
+            .withNewConditions()
+            .withReady(false)
+            .endConditions()
+            .endEndpoint()
+            .build();
+    slices.put(slice);
+    controller.endpointSliceHandler().onAdd(slice);
+    assertThat(queue.length()).isEqualTo(1);
+    controller.reconcile(key("web"));
+
+    assertThat(ingress("web")).containsExactly("10.0.0.2 VIP");
   }
 
   @Test
