@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
       ConfigCommand.class,
       ProxyCommand.class,
       CertsCommand.class,
+      SecretsEncryptCommand.class,
       ImagesCommand.class
     })
 public final class Main {

@@ -3,6 +3,7 @@ package dev.skiff.cli;
 import dev.skiff.apiserver.ControlPlane;
 import dev.skiff.apiserver.ControlPlaneOptions;
 import dev.skiff.apiserver.ServiceNetwork;
+import dev.skiff.apiserver.audit.AuditLogOptions;
 import dev.skiff.controllers.servicelb.ServiceLoadBalancerControllers;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -167,6 +168,43 @@ public final class ServerCommand implements Callable<Integer> {
               + " Default: <data-dir>/storage.")
   Path defaultLocalStoragePath;
 
+  @Option(
+      names = "--secrets-encryption",
+      description =
+          "Encrypt secrets at rest with AES-GCM; the keys live in"
+              + " <data-dir>/cred/encryption-config.json (see skiff secrets-encrypt).")
+  boolean secretsEncryption;
+
+  @Option(
+      names = "--audit-log-path",
+      paramLabel = "FILE",
+      description =
+          "Write an audit event (audit.k8s.io/v1, level Metadata) per request to this file, one"
+              + " JSON object a line.")
+  Path auditLogPath;
+
+  @Option(
+      names = "--audit-log-maxsize",
+      paramLabel = "MB",
+      defaultValue = "0",
+      description =
+          "Rotate the audit log when it would grow beyond this many megabytes (0: never).")
+  long auditLogMaxSize;
+
+  @Option(
+      names = "--audit-log-maxbackup",
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "How many rotated audit log files to keep (0: all).")
+  int auditLogMaxBackup;
+
+  /** The audit log of --audit-log-path and its limits, or null without one. */
+  AuditLogOptions auditLog() {
+    return auditLogPath == null
+        ? null
+        : new AuditLogOptions(auditLogPath, auditLogMaxSize, auditLogMaxBackup);
+  }
+
   /**
    * The components {@code --disable} accepts: servicelb (a controller) and local-storage (the
    * local-path StorageClass and provisioner).
@@ -227,7 +265,9 @@ public final class ServerCommand implements Callable<Integer> {
             .withTokenAuthFile(tokenAuthFile)
             .withNodeToken(token)
             .withAnonymousAuth(anonymousAuth)
-            .withDisabledAdmissionPlugins(disabledAdmissionPlugins.toArray(String[]::new));
+            .withDisabledAdmissionPlugins(disabledAdmissionPlugins.toArray(String[]::new))
+            .withSecretsEncryption(secretsEncryption)
+            .withAuditLog(auditLog());
     CountDownLatch stopped = new CountDownLatch(1);
     try (ControlPlane controlPlane = ControlPlane.start(options, network)) {
       System.out.println(

@@ -17,6 +17,26 @@ class ServerCommandFlagsTest {
   }
 
   @Test
+  void secretsEncryptionAndAuditLogFlags() {
+    assertThat(parse().secretsEncryption).isFalse();
+    assertThat(parse("--secrets-encryption").secretsEncryption).isTrue();
+    assertThat(parse().auditLog()).isNull();
+    var audit =
+        parse(
+                "--audit-log-path",
+                "/var/log/skiff/audit.log",
+                "--audit-log-maxsize=100",
+                "--audit-log-maxbackup=5")
+            .auditLog();
+    assertThat(audit.path()).isEqualTo(Path.of("/var/log/skiff/audit.log"));
+    assertThat(audit.maxSizeBytes()).isEqualTo(100L * 1024 * 1024);
+    assertThat(audit.maxBackups()).isEqualTo(5);
+    assertThat(parse("--audit-log-path=a.log").auditLog().maxSizeMegabytes()).isZero();
+    assertThatThrownBy(() -> parse("--audit-log-path=a.log", "--audit-log-maxsize=-1").auditLog())
+        .hasMessageContaining("--audit-log-maxsize must not be negative");
+  }
+
+  @Test
   void anonymousAuthIsOnUnlessSetFalse() {
     assertThat(parse().anonymousAuth).isTrue();
     assertThat(parse("--anonymous-auth").anonymousAuth).isTrue();
