@@ -165,6 +165,28 @@ class ConfigCommandTest {
       unknown-field: 1
       """;
 
+  private static final String RELATIVE_PATHS =
+      """
+      apiVersion: v1
+      kind: Config
+      clusters:
+      - name: local
+        cluster:
+          server: https://127.0.0.1:6443
+          certificate-authority: certs/ca.crt
+      users:
+      - name: me
+        user:
+          client-certificate: certs/c.crt
+          client-key: /elsewhere/c.key
+      contexts:
+      - name: local
+        context:
+          cluster: local
+          user: me
+      current-context: local
+      """;
+
   /** One scenario: files to start from, KUBECONFIG (null: unset), and commands run in order. */
   record Scenario(
       String name, Map<String, String> files, String kubeconfigEnv, List<List<String>> commands) {
@@ -361,6 +383,31 @@ class ConfigCommandTest {
                 "view -o jsonpath={.clusters[5]}",
                 "view -o jsonpath={.bad",
                 "set-cluster \"123\" --server=https://changed",
+                "view")),
+        new Scenario(
+            "relative paths: resolved against the file that holds them, new paths made relative",
+            Map.of(
+                "sub/f.yaml",
+                RELATIVE_PATHS,
+                "sub/certs/ca.crt",
+                "CA\n",
+                "sub/certs/c.crt",
+                "CERT\n",
+                "other.yaml",
+                FIRST),
+            "{dir}/sub/f.yaml:{dir}/other.yaml",
+            commands(
+                "view",
+                "view --flatten --minify",
+                "view --flatten",
+                "set-credentials me --client-key={dir}/sub/certs/c.key",
+                "set-credentials u --client-certificate={dir}/sub/certs/c.crt",
+                "set-credentials fresh --token=x --exec-command=./plugin"
+                    + " \"--exec-arg=a-long-argument-with spaces that runs well past the"
+                    + " eighty-column limit of the emitter\" --exec-interactive-mode=Never",
+                "set-cluster local --certificate-authority={dir}/sub/certs/ca.crt",
+                "--kubeconfig={dir}/other.yaml view",
+                "--kubeconfig={dir}/other.yaml use-context ctx-shared",
                 "view")));
   }
 
