@@ -90,8 +90,12 @@ public final class Admission {
     }
   }
 
-  /** The registry's hook: runs the bound chain, if any, on one write. */
-  public static void admit(
+  /**
+   * The registry's first hook on a write: the bound chain's mutating phase, before the registry
+   * validates the object. Returns the request to hand to {@link #validate} afterwards (null when no
+   * chain is bound).
+   */
+  public static AdmissionRequest mutate(
       AdmissionRequest.Operation operation,
       ResourceType type,
       String subresource,
@@ -102,20 +106,28 @@ public final class Admission {
       boolean dryRun) {
     Context context = CURRENT.get();
     if (context == null) {
-      return;
+      return null;
     }
-    context
-        .chain()
-        .admit(
-            new AdmissionRequest(
-                operation,
-                type,
-                subresource == null ? "" : subresource,
-                namespace,
-                name,
-                object,
-                old,
-                context.request().user(),
-                dryRun));
+    AdmissionRequest request =
+        new AdmissionRequest(
+            operation,
+            type,
+            subresource == null ? "" : subresource,
+            namespace,
+            name,
+            object,
+            old,
+            context.request().user(),
+            dryRun);
+    context.chain().mutate(request);
+    return request;
+  }
+
+  /** The registry's second hook: the validating phase on the request {@link #mutate} returned. */
+  public static void validate(AdmissionRequest request) {
+    Context context = CURRENT.get();
+    if (context != null && request != null) {
+      context.chain().validate(request);
+    }
   }
 }

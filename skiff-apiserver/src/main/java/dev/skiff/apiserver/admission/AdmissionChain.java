@@ -3,8 +3,9 @@ package dev.skiff.apiserver.admission;
 import java.util.List;
 
 /**
- * The admission plugins in Kubernetes' order; every mutating step runs before any validating step,
- * as kube-apiserver runs its mutating then its validating admission.
+ * The admission plugins in Kubernetes' order. As in kube-apiserver, a write runs every mutating
+ * step, then the registry validates the result, then every validating step: what a mutating plugin
+ * or webhook changes is validated like the user's own input.
  */
 public final class AdmissionChain {
   private final List<AdmissionPlugin> plugins;
@@ -17,10 +18,21 @@ public final class AdmissionChain {
     return plugins.stream().map(AdmissionPlugin::name).toList();
   }
 
+  /** Both phases, for callers that have no validation of their own to run in between. */
   public void admit(AdmissionRequest request) {
+    mutate(request);
+    validate(request);
+  }
+
+  /** The mutating phase: every plugin may change the object, in order. */
+  public void mutate(AdmissionRequest request) {
     for (AdmissionPlugin plugin : plugins) {
       plugin.mutate(request);
     }
+  }
+
+  /** The validating phase, after the registry's own validation of the mutated object. */
+  public void validate(AdmissionRequest request) {
     for (AdmissionPlugin plugin : plugins) {
       plugin.validate(request);
     }

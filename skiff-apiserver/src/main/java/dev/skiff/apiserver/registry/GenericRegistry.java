@@ -141,6 +141,16 @@ public final class GenericRegistry {
     }
     boolean stored = false;
     try {
+      AdmissionRequest admission =
+          Admission.mutate(
+              AdmissionRequest.Operation.CREATE,
+              type,
+              "",
+              namespace,
+              Meta.name(object),
+              object,
+              null,
+              options.dryRun());
       strategy.prepareForCreate(object);
       List<FieldError> errors = new ArrayList<>();
       errors.addAll(MetadataValidation.validate(object, strategy.traits().nameRule()));
@@ -151,15 +161,7 @@ public final class GenericRegistry {
       if (type.namespaced()) {
         context.namespaces().checkCreate(namespace, type.group(), type.plural(), Meta.name(object));
       }
-      Admission.admit(
-          AdmissionRequest.Operation.CREATE,
-          type,
-          "",
-          namespace,
-          Meta.name(object),
-          object,
-          null,
-          options.dryRun());
+      Admission.validate(admission);
       ManagedFields.record(object, null, options, null, context.clock());
       if (options.dryRun()) {
         return new WriteResult(object, true, false);
@@ -283,16 +285,10 @@ public final class GenericRegistry {
       if (!requestedVersion.isEmpty() && !requestedVersion.equals(Meta.resourceVersion(current))) {
         throw conflict(name);
       }
-      ObjectNode object = prepareUpdate(namespace, name, current, desired, mode);
-      Admission.admit(
-          AdmissionRequest.Operation.UPDATE,
-          type,
-          mode == UpdateMode.STATUS ? "status" : "",
-          namespace,
-          name,
-          object,
-          current,
-          options.dryRun());
+      PreparedUpdate prepared =
+          prepareUpdate(namespace, name, current, desired, mode, options.dryRun());
+      ObjectNode object = prepared.object();
+      Admission.validate(prepared.admission());
       String subresource = options.subresource().isEmpty() ? null : options.subresource();
       ManagedFields.record(object, current, options, subresource, context.clock());
       if (unchanged(object, current)) {
@@ -347,8 +343,16 @@ public final class GenericRegistry {
         && !deletion.holdsOnDelete(object.deepCopy());
   }
 
-  private ObjectNode prepareUpdate(
-      String namespace, String name, ObjectNode current, ObjectNode desired, UpdateMode mode) {
+  /** An update's object after mutating admission and validation, and its admission request. */
+  private record PreparedUpdate(ObjectNode object, AdmissionRequest admission) {}
+
+  private PreparedUpdate prepareUpdate(
+      String namespace,
+      String name,
+      ObjectNode current,
+      ObjectNode desired,
+      UpdateMode mode,
+      boolean dryRun) {
     ObjectNode object;
     if (mode == UpdateMode.STATUS) {
       object = current.deepCopy();
@@ -400,13 +404,23 @@ public final class GenericRegistry {
                     + "}"));
       }
     }
-    if (mode == UpdateMode.MAIN) {
-      if (hasStatus) {
-        object.remove("status");
-        if (current.has("status")) {
-          object.set("status", current.get("status"));
-        }
+    if (mode == UpdateMode.MAIN && hasStatus) {
+      object.remove("status");
+      if (current.has("status")) {
+        object.set("status", current.get("status"));
       }
+    }
+    AdmissionRequest admission =
+        Admission.mutate(
+            AdmissionRequest.Operation.UPDATE,
+            type,
+            mode == UpdateMode.STATUS ? "status" : "",
+            namespace,
+            name,
+            object,
+            current,
+            dryRun);
+    if (mode == UpdateMode.MAIN) {
       strategy.applyDefaults(object);
       strategy.prepareForUpdate(object, current);
     }
@@ -421,7 +435,7 @@ public final class GenericRegistry {
     if (!errors.isEmpty()) {
       throw invalid(name, errors);
     }
-    return object;
+    return new PreparedUpdate(object, admission);
   }
 
   // ---- delete
@@ -435,15 +449,16 @@ public final class GenericRegistry {
       KeyValue kv = stored.get();
       ObjectNode current = decode(kv);
       checkPreconditions(name, current, options);
-      Admission.admit(
-          AdmissionRequest.Operation.DELETE,
-          type,
-          "",
-          namespace,
-          name,
-          null,
-          current,
-          options.dryRun());
+      Admission.validate(
+          Admission.mutate(
+              AdmissionRequest.Operation.DELETE,
+              type,
+              "",
+              namespace,
+              name,
+              null,
+              current,
+              options.dryRun()));
       ObjectNode object = current.deepCopy();
       List<String> finalizers = new ArrayList<>(Meta.finalizers(object));
       if ("Orphan".equals(options.propagationPolicy())) {

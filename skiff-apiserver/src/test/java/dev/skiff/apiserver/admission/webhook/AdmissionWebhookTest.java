@@ -264,6 +264,41 @@ class AdmissionWebhookTest {
   }
 
   @Test
+  void whatAMutatingWebhookChangesIsValidatedLikeTheUsersInput() {
+    String test = "wh-invalid-patch";
+    namespace(test, Map.of());
+    webhook.answer(
+        "/bad-label",
+        request -> {
+          ObjectNode response = FakeWebhookServer.allow(request);
+          String patch =
+              "[{\"op\":\"add\",\"path\":\"/metadata/labels\","
+                  + "\"value\":{\"bad\":\"not a valid label value!\"}}]";
+          response.put("patchType", "JSONPatch");
+          response.put("patch", java.util.Base64.getEncoder().encodeToString(patch.getBytes()));
+          return response;
+        });
+    install(
+        "mutate-bad-label",
+        new MutatingWebhookBuilder()
+            .withName("bad-label.skiff.dev")
+            .withClientConfig(url("/bad-label"))
+            .withRules(rule("CREATE", "configmaps").build())
+            .withNamespaceSelector(testNamespaces(test).build())
+            .withSideEffects("None")
+            .withAdmissionReviewVersions("v1")
+            .build());
+
+    KubernetesClientException error =
+        refused(() -> admin().configMaps().inNamespace(test).resource(configMap("cm")).create());
+    assertThat(error.getCode()).isEqualTo(422);
+    assertThat(error.getStatus().getReason()).isEqualTo("Invalid");
+    assertThat(error.getStatus().getDetails().getCauses())
+        .anySatisfy(cause -> assertThat(cause.getField()).isEqualTo("metadata.labels"));
+    assertThat(admin().configMaps().inNamespace(test).withName("cm").get()).isNull();
+  }
+
+  @Test
   void validatingWebhookDeniesWithItsMessageAndCode() {
     String test = "wh-deny";
     namespace(test, Map.of());
