@@ -1,5 +1,7 @@
 package dev.skiff.apiserver.rest;
 
+import dev.skiff.apiserver.admission.policy.ValidatingAdmissionPolicyBindingStrategy;
+import dev.skiff.apiserver.admission.policy.ValidatingAdmissionPolicyStrategy;
 import dev.skiff.apiserver.registry.NameRule;
 import dev.skiff.apiserver.registry.ResourceStrategy;
 import dev.skiff.apiserver.registry.Traits;
@@ -87,9 +89,12 @@ final class Strategies {
             Map.entry("networking.k8s.io/ingresses", WITH_GENERATION),
             Map.entry("networking.k8s.io/networkpolicies", WITH_GENERATION),
             Map.entry("apiextensions.k8s.io/customresourcedefinitions", WITH_GENERATION),
-            Map.entry("admissionregistration.k8s.io/validatingadmissionpolicies", WITH_GENERATION),
             Map.entry(
-                "admissionregistration.k8s.io/validatingadmissionpolicybindings", WITH_GENERATION),
+                "admissionregistration.k8s.io/validatingadmissionpolicies",
+                new ValidatingAdmissionPolicyStrategy()),
+            Map.entry(
+                "admissionregistration.k8s.io/validatingadmissionpolicybindings",
+                new ValidatingAdmissionPolicyBindingStrategy()),
             Map.entry("rbac.authorization.k8s.io/roles", PATH_SEGMENT_NAMES),
             Map.entry("rbac.authorization.k8s.io/clusterroles", PATH_SEGMENT_NAMES),
             Map.entry("rbac.authorization.k8s.io/rolebindings", PATH_SEGMENT_NAMES),

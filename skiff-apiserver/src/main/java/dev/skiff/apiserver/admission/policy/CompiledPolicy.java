@@ -96,7 +96,7 @@ final class CompiledPolicy {
     int i = 0;
     for (JsonNode condition : spec.path("matchConditions")) {
       CompiledExpression expression =
-          PolicyCel.withoutVariables().compile(condition.path("expression").asString(""));
+          PolicyCel.of(paramKind != null, false).compile(condition.path("expression").asString(""));
       note(found, "spec.matchConditions[" + i++ + "].expression", expression);
       conditions.add(new Named(condition.path("name").asString(""), expression));
     }
@@ -104,7 +104,7 @@ final class CompiledPolicy {
     i = 0;
     for (JsonNode variable : spec.path("variables")) {
       CompiledExpression expression =
-          PolicyCel.withVariables().compile(variable.path("expression").asString(""));
+          PolicyCel.of(paramKind != null, true).compile(variable.path("expression").asString(""));
       note(found, "spec.variables[" + i++ + "].expression", expression);
       vars.put(variable.path("name").asString(""), expression);
     }
@@ -112,12 +112,13 @@ final class CompiledPolicy {
     i = 0;
     for (JsonNode validation : spec.path("validations")) {
       CompiledExpression expression =
-          PolicyCel.withVariables().compile(validation.path("expression").asString(""));
+          PolicyCel.of(paramKind != null, true).compile(validation.path("expression").asString(""));
       note(found, "spec.validations[" + i + "].expression", expression);
       CompiledExpression messageExpression = null;
       if (validation.hasNonNull("messageExpression")) {
         messageExpression =
-            PolicyCel.withVariables().compile(validation.path("messageExpression").asString(""));
+            PolicyCel.of(paramKind != null, true)
+                .compile(validation.path("messageExpression").asString(""));
         note(found, "spec.validations[" + i + "].messageExpression", messageExpression);
       }
       checks.add(
@@ -132,7 +133,8 @@ final class CompiledPolicy {
     i = 0;
     for (JsonNode annotation : spec.path("auditAnnotations")) {
       CompiledExpression expression =
-          PolicyCel.withVariables().compile(annotation.path("valueExpression").asString(""));
+          PolicyCel.of(paramKind != null, true)
+              .compile(annotation.path("valueExpression").asString(""));
       note(found, "spec.auditAnnotations[" + i++ + "].valueExpression", expression);
       annotations.add(new Named(annotation.path("key").asString(""), expression));
     }

@@ -17,9 +17,9 @@ import java.util.regex.Pattern;
 
 /**
  * The CEL environment of ValidatingAdmissionPolicy expressions: the variables {@code object},
- * {@code oldObject}, {@code request}, {@code params}, {@code namespaceObject} (all dynamically
- * typed, as Kubernetes objects are here JSON, not typed by OpenAPI schemas) and, except in
- * matchConditions, {@code variables}; the standard macros and the strings, sets, math, encoders,
+ * {@code oldObject}, {@code request}, {@code namespaceObject}, {@code params} with a paramKind (all
+ * dynamically typed, as Kubernetes objects are here JSON, not typed by OpenAPI schemas) and, except
+ * in matchConditions, {@code variables}; the standard macros and the strings, sets, math, encoders,
  * bindings and optional extensions. Kubernetes' own libraries (quantity, url, ip, cidr, authorizer,
  * lists) are not declared.
  */
@@ -35,12 +35,17 @@ final class PolicyCel {
   private static final Pattern MISSING_KEY =
       Pattern.compile("^key '(.*)' is not present in map\\.$");
 
-  private static final PolicyCel WITH_VARIABLES = new PolicyCel(true);
-  private static final PolicyCel WITHOUT_VARIABLES = new PolicyCel(false);
+  /** Indexed by (params ? 2 : 0) + (variables ? 1 : 0). */
+  private static final PolicyCel[] ENVIRONMENTS = {
+    new PolicyCel(false, false),
+    new PolicyCel(false, true),
+    new PolicyCel(true, false),
+    new PolicyCel(true, true)
+  };
 
   private final Cel cel;
 
-  private PolicyCel(boolean variables) {
+  private PolicyCel(boolean params, boolean variables) {
     CelOptions options =
         CelOptions.current()
             .enableHeterogeneousNumericComparisons(true)
@@ -53,7 +58,6 @@ final class PolicyCel {
             .addVar(OBJECT, SimpleType.DYN)
             .addVar(OLD_OBJECT, SimpleType.DYN)
             .addVar(REQUEST, SimpleType.DYN)
-            .addVar(PARAMS, SimpleType.DYN)
             .addVar(NAMESPACE_OBJECT, SimpleType.DYN)
             .addCompilerLibraries(
                 CelExtensions.strings(),
@@ -68,20 +72,22 @@ final class PolicyCel {
                 CelExtensions.math(options),
                 CelExtensions.encoders(options),
                 CelExtensions.optional());
+    if (params) {
+      builder.addVar(PARAMS, SimpleType.DYN);
+    }
     if (variables) {
       builder.addVar(VARIABLES, MapType.create(SimpleType.STRING, SimpleType.DYN));
     }
     this.cel = builder.build();
   }
 
-  /** The environment of validations, messageExpressions and variables. */
-  static PolicyCel withVariables() {
-    return WITH_VARIABLES;
-  }
-
-  /** The environment of matchConditions, which run before variables are available. */
-  static PolicyCel withoutVariables() {
-    return WITHOUT_VARIABLES;
+  /**
+   * The environment of a policy's expressions: {@code params} is declared only when the policy has
+   * a paramKind, and {@code variables} everywhere but in matchConditions (which run before
+   * variables are available), as Kubernetes declares them.
+   */
+  static PolicyCel of(boolean params, boolean variables) {
+    return ENVIRONMENTS[(params ? 2 : 0) + (variables ? 1 : 0)];
   }
 
   /** Parses and checks {@code expression}; a failure is kept in the result, never thrown. */

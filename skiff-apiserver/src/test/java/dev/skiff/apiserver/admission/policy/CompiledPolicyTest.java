@@ -59,7 +59,8 @@ class CompiledPolicyTest {
   }
 
   private static String validation(String expression) {
-    return "{\"validations\":[{\"expression\":"
+    return "{\"paramKind\":{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\"},"
+        + "\"validations\":[{\"expression\":"
         + Json.MAPPER.writeValueAsString(expression)
         + "}]}";
   }
@@ -131,7 +132,8 @@ class CompiledPolicyTest {
   void variablesAreEvaluatedLazilyAndMayUseEarlierOnes() {
     String spec =
         """
-        {"variables":[
+        {"paramKind":{"apiVersion":"v1","kind":"ConfigMap"},
+         "variables":[
           {"name":"limit","expression":"int(params.data.maxReplicas)"},
           {"name":"over","expression":"object.spec.replicas > variables.limit"},
           {"name":"broken","expression":"object.spec.missing"}],
@@ -257,5 +259,13 @@ class CompiledPolicyTest {
             PolicyDecision.error(
                 "valueExpression 'object.spec.replicas' resulted in unsupported return type: int."
                     + " Return type must be either string or null."));
+  }
+
+  @Test
+  void paramsAreDeclaredOnlyWithAParamKind() {
+    assertThat(
+            policy("{\"validations\":[{\"expression\":\"params == null\"}]}").expressionWarnings())
+        .singleElement()
+        .satisfies(w -> assertThat(w.warning()).contains("undeclared reference to 'params'"));
   }
 }

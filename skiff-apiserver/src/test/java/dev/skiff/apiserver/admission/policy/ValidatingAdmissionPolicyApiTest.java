@@ -307,21 +307,25 @@ class ValidatingAdmissionPolicyApiTest {
   }
 
   @Test
-  void compileErrorsAreRecordedInTypeCheckingAndFailClosed() {
-    String ns = "vap-broken";
-    namespace(ns);
-    replicasPolicy("broken.example.com", "expression: spec.replicas <= 5");
-    binding("broken", "broken.example.com", "Deny", ns);
-    awaitPolicies();
-
-    KubernetesClientException denied = refused(ns, "any", 1);
-    assertThat(denied.getCode()).isEqualTo(422);
-    assertThat(denied.getStatus().getMessage())
+  void policiesAreCheckedAndDefaultedWhenWrittenAndTheirStatusFollows() {
+    KubernetesClientException invalid =
+        catchThrowableOfType(
+            KubernetesClientException.class,
+            () -> replicasPolicy("broken.example.com", "expression: spec.replicas <= 5"));
+    assertThat(invalid.getCode()).isEqualTo(422);
+    assertThat(invalid.getStatus().getMessage())
         .startsWith(
-            "deployments.apps \"any\" is forbidden: ValidatingAdmissionPolicy 'broken.example.com'"
-                + " with binding 'broken' denied request: compilation error: compilation failed:"
-                + " ERROR: <input>:1:");
+            "ValidatingAdmissionPolicy.admissionregistration.k8s.io \"broken.example.com\" is"
+                + " invalid: spec.validations[0].expression: Invalid value: \"spec.replicas <="
+                + " 5\": compilation failed: ERROR: <input>:1:1: undeclared reference to 'spec'");
+    KubernetesClientException both =
+        catchThrowableOfType(
+            KubernetesClientException.class,
+            () -> binding("both", "any.example.com", "Deny, Warn", "vap-none"));
+    assertThat(both.getCode()).isEqualTo(422);
+    assertThat(both.getStatus().getMessage()).contains("must not contain both Deny and Warn");
 
+    replicasPolicy("checked.example.com", "expression: object.spec.replicas <= 50");
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
@@ -330,17 +334,17 @@ class ValidatingAdmissionPolicyApiTest {
                   admin()
                       .genericKubernetesResources(
                           "admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy")
-                      .withName("broken.example.com")
+                      .withName("checked.example.com")
                       .get();
-              JsonNode status =
-                  Json.MAPPER.valueToTree(policy.getAdditionalProperties().get("status"));
-              assertThat(status.path("observedGeneration").asLong())
-                  .isEqualTo(policy.getMetadata().getGeneration());
-              JsonNode warning = status.path("typeChecking").path("expressionWarnings").path(0);
-              assertThat(warning.path("fieldRef").asString())
-                  .isEqualTo("spec.validations[0].expression");
-              assertThat(warning.path("warning").asString())
-                  .contains("undeclared reference to 'spec'");
+              JsonNode object = Json.MAPPER.valueToTree(policy);
+              assertThat(object.path("metadata").path("generation").asLong()).isEqualTo(1);
+              assertThat(
+                      object.path("spec").path("matchConstraints").path("matchPolicy").asString())
+                  .isEqualTo("Equivalent");
+              JsonNode status = object.path("status");
+              assertThat(status.path("observedGeneration").asLong()).isEqualTo(1);
+              assertThat(status.path("typeChecking").isObject()).isTrue();
+              assertThat(status.path("typeChecking").has("expressionWarnings")).isFalse();
             });
   }
 
