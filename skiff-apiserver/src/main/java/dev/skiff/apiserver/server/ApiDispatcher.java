@@ -82,7 +82,7 @@ final class ApiDispatcher extends SimpleChannelInboundHandler<ServerRequest> {
     ApiException failure = null;
     RequestLog log = RequestLog.of(ctx.channel());
     boolean audited = log != null && log.audited();
-    Map<String, String> annotations = new LinkedHashMap<>();
+    Map<String, String> annotations = audited ? new LinkedHashMap<>() : null;
     Map<String, String> outer = audited ? AuditAnnotations.bind(annotations) : null;
     try {
       response = handler.handle(request.api());

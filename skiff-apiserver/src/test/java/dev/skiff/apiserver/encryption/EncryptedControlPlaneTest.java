@@ -1,6 +1,7 @@
 package dev.skiff.apiserver.encryption;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.skiff.apiserver.ControlPlane;
 import dev.skiff.apiserver.ControlPlaneOptions;
@@ -22,9 +23,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded sqlite datastore of a server with --secrets-encryption holds no plaintext. */
+/**
+ * The embedded sqlite datastore of a server with --secrets-encryption holds no plaintext, and a
+ * running server re-encrypts with a key added by rotation.
+ */
 class EncryptedControlPlaneTest {
   @TempDir Path dataDir;
+  private String rotatedKey;
 
   private ControlPlane start() {
     return ControlPlane.start(
@@ -68,13 +73,21 @@ class EncryptedControlPlaneTest {
               new String(
                   Base64.getDecoder().decode(read.getData().get("token")), StandardCharsets.UTF_8))
           .isEqualTo("plain-text-token-value");
+      // skiff secrets-encrypt rotate while the server runs: it re-encrypts with the new key
+      rotatedKey = SecretsEncryption.rotate(dataDir);
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> SecretsEncryption.status(dataDir).stage().equals("reencrypt_finished"));
+      assertThat(SecretsEncryption.status(dataDir).reencrypted()).isGreaterThanOrEqualTo(1);
+      Secret again = client.secrets().inNamespace("default").withName("api-key").get();
+      assertThat(again.getData()).isEqualTo(read.getData());
     }
 
     try (Store raw = Stores.open(null, StoreOptions.defaults(dataDir))) {
       byte[] stored =
           raw.get("/registry/core/secrets/default/api-key").map(KeyValue::value).orElseThrow();
       String text = new String(stored, StandardCharsets.ISO_8859_1);
-      assertThat(text).startsWith("k8s:enc:aesgcm:v1:aesgcmkey-");
+      assertThat(text).startsWith("k8s:enc:aesgcm:v1:" + rotatedKey + ":");
       assertThat(text).doesNotContain("plain-text-token-value").doesNotContain("cGxhaW4tdGV4dC");
       // what a restarted server reads: the key file in the data directory opens it again
       Store decrypted = SecretsEncryption.start(dataDir, raw, Duration.ZERO).store();
