@@ -187,6 +187,46 @@ class ConfigCommandTest {
       current-context: local
       """;
 
+  private static final String YAML_CORNERS =
+      """
+      clusters:
+      - name: c
+        cluster:
+          server: "line one\\nline two\\n"
+          tls-server-name: "tab\\there"
+          proxy-url: "ünïcödé"
+          certificate-authority: "- x"
+      contexts:
+      - name: "null"
+        context: {cluster: "0x1F", user: "1e3", namespace: "2001-12-14"}
+      - name: "~"
+        context: {cluster: "x #y", user: "x#y", namespace: "a: b"}
+      - name: "@x"
+        context: {cluster: "`x", user: "%x", namespace: "? x"}
+      - name: "?x"
+        context: {cluster: ": x", user: "ends:", namespace: "trailing "}
+      - name: "Yes"
+        context: {cluster: "1:20", user: "-1", namespace: ".5"}
+      - name: "quote's"
+        context: {cluster: "'single'", user: "\\"double\\"", namespace: "back\\\\slash"}
+      users:
+      - name: u
+        user:
+          auth-provider:
+            name: p
+            config:
+              a10: "1"
+              a2: "2"
+              a_b: "3"
+              aB: "4"
+              "a-b": "5"
+              "1": "6"
+          exec:
+            command: "no trailing newline\\nsecond"
+            installHint: "'quoted' text with many many words that is long enough to be folded by the emitter: yes it is"
+            args: ["multi\\n\\nline\\n\\n", "  leading"]
+      """;
+
   /** One scenario: files to start from, KUBECONFIG (null: unset), and commands run in order. */
   record Scenario(
       String name, Map<String, String> files, String kubeconfigEnv, List<List<String>> commands) {
@@ -383,6 +423,16 @@ class ConfigCommandTest {
                 "view -o jsonpath={.clusters[5]}",
                 "view -o jsonpath={.bad",
                 "set-cluster \"123\" --server=https://changed",
+                "view")),
+        new Scenario(
+            "YAML corner cases: quoting, escapes, block scalars, key order",
+            Map.of("corners.yaml", YAML_CORNERS),
+            "{dir}/corners.yaml",
+            commands(
+                "view",
+                "view -o json",
+                "view -o jsonpath={.users[0].user.auth-provider.config}",
+                "set-context \"null\" --namespace=changed",
                 "view")),
         new Scenario(
             "relative paths: resolved against the file that holds them, new paths made relative",
