@@ -51,6 +51,10 @@ class AuditLogTest {
       log.write(event(1));
     }
 
+    assertThat(Files.getPosixFilePermissions(file))
+        .containsExactlyInAnyOrder(
+            java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+            java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
     JsonNode event = lines(file).getFirst();
     assertThat(event.path("kind").asString()).isEqualTo("Event");
     assertThat(event.path("apiVersion").asString()).isEqualTo("audit.k8s.io/v1");
