@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.kubelet.sim.SimNodeOptions;
 import dev.skiff.kubelet.sim.SimulatedNodes;
+import dev.skiff.testing.Kubectl;
 import dev.skiff.testing.SkiffCluster;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -192,6 +193,48 @@ class HorizontalPodAutoscalerIT {
     assertThat(able.getStatus()).isEqualTo("False");
     assertThat(able.getReason()).isEqualTo("FailedGetScale");
     assertThat(able.getMessage()).contains("\"missing\" not found");
+  }
+
+  @Test
+  void kubectlAutoscaleAndGetHpaShowTheCpuTarget() {
+    KubernetesClient client = cluster.client();
+    Deployment api = deployment();
+    api.getMetadata().setName("api");
+    api.getSpec().getSelector().setMatchLabels(Map.of("app", "api"));
+    api.getSpec().getTemplate().getMetadata().setLabels(Map.of("app", "api"));
+    client.apps().deployments().inNamespace(NS).resource(api).create();
+    Kubectl kubectl = new Kubectl(cluster.kubeconfigPath());
+
+    Kubectl.Result autoscale =
+        kubectl.run(
+            "-v=6",
+            "-n",
+            NS,
+            "autoscale",
+            "deployment",
+            "api",
+            "--min=1",
+            "--max=2",
+            "--cpu-percent=50");
+    assertThat(autoscale.ok()).contains("horizontalpodautoscaler.autoscaling/api autoscaled");
+    // kubectl 1.32 writes the autoscaler as autoscaling/v1; the server keeps it as v2
+    assertThat(autoscale.stderr())
+        .contains("POST https://")
+        .contains("/apis/autoscaling/v1/namespaces/" + NS + "/horizontalpodautoscalers");
+
+    HorizontalPodAutoscaler created =
+        client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("api").get();
+    assertThat(created.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
+    assertThat(
+            created.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization())
+        .isEqualTo(50);
+    // 200m of a 100m request: 200 % of the request against a 50 % target
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> kubectl.ok("-n", NS, "get", "hpa", "api"), out -> out.contains("cpu: 200%/50%"));
+    String table = kubectl.ok("-n", NS, "get", "hpa", "api");
+    assertThat(table).contains("REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "Deployment/api");
   }
 
   private static boolean limitedAtMax(HorizontalPodAutoscaler hpa) {
