@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  * {@code oldObject}, {@code request}, {@code namespaceObject}, {@code params} with a paramKind (all
  * dynamically typed, as Kubernetes objects are here JSON, not typed by OpenAPI schemas) and, except
  * in matchConditions, {@code variables}; the standard macros and the strings, sets, math, encoders,
- * bindings and optional extensions. Kubernetes' own libraries (quantity, url, ip, cidr, authorizer,
- * lists) are not declared.
+ * bindings and optional extensions, and Kubernetes' quantity, lists and regex libraries ({@link
+ * KubernetesCelLibrary}). Kubernetes' url, ip, cidr, format and authorizer libraries are not
+ * declared.
  */
 final class PolicyCel {
   static final String OBJECT = "object";
@@ -59,6 +60,8 @@ final class PolicyCel {
             .addVar(OLD_OBJECT, SimpleType.DYN)
             .addVar(REQUEST, SimpleType.DYN)
             .addVar(NAMESPACE_OBJECT, SimpleType.DYN)
+            .addFunctionDeclarations(KubernetesCelLibrary.declarations())
+            .addFunctionBindings(KubernetesCelLibrary.bindings())
             .addCompilerLibraries(
                 CelExtensions.strings(),
                 CelExtensions.sets(options),

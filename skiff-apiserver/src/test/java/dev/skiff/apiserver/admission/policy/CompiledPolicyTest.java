@@ -90,7 +90,23 @@ class CompiledPolicyTest {
         new Case("mixed numbers", "object.spec.replicas > 5.5", false),
         new Case("strings extension", "object.metadata.name.upperAscii() == 'WEB'", false),
         new Case("null namespaceObject", "namespaceObject == null", false),
-        new Case("label removed on update", "!('tier' in object.metadata.labels)", false));
+        new Case("label removed on update", "!('tier' in object.metadata.labels)", false),
+        new Case("quantity", "quantity('1Gi').isGreaterThan(quantity('512Mi'))", false),
+        new Case(
+            "quantity arithmetic",
+            "quantity('1500m').add(1).compareTo(quantity('2.5')) == 0",
+            false),
+        new Case("quantity as integer", "quantity('2k').asInteger() == 2000", false),
+        new Case("isQuantity", "isQuantity('10Mi') && !isQuantity('ten')", false),
+        new Case("lists sum", "[1, 2, 3].sum() == 6", false),
+        new Case("lists min max", "[3, 1, 2].min() == 1 && [3, 1, 2].max() == 3", false),
+        new Case("lists isSorted", "[1, 2, 2].isSorted() && ![2, 1].isSorted()", false),
+        new Case("lists indexOf", "['a', 'b', 'a'].lastIndexOf('a') == 2", false),
+        new Case(
+            "regex find",
+            "object.spec.template.spec.containers[0].image.find('[0-9.]+$') == '1.27'",
+            false),
+        new Case("regex findAll", "'a1b22c333'.findAll('[0-9]+', 2) == ['1', '22']", false));
   }
 
   @ParameterizedTest
