@@ -171,16 +171,43 @@ public final class PodSecurity implements AdmissionPlugin {
     return String.join(", ", violations.stream().map(Violation::toString).toList());
   }
 
-  /** The violations of {@code pod} against {@code policy}, in Kubernetes' check order. */
+  /**
+   * The violations of {@code pod} against {@code policy}, in Kubernetes' check order: the baseline
+   * checks, then for restricted the restricted ones, each of which replaces the baseline check of
+   * the same field (capabilities, volumes, seccomp) as Kubernetes' policy does.
+   */
   static List<Violation> evaluate(Policy policy, JsonNode pod) {
     if (policy.privileged()) {
       return List.of();
     }
-    List<Violation> violations = baseline(pod);
-    if (policy.level().equals("restricted")) {
-      violations.addAll(restricted(pod));
+    boolean restricted = policy.level().equals("restricted");
+    List<Violation> violations = new ArrayList<>();
+    if (!restricted) {
+      addIfPresent(violations, nonDefaultCapabilities(pod));
     }
+    addIfPresent(violations, hostNamespaces(pod));
+    if (!restricted) {
+      addIfPresent(violations, hostPathVolumes(pod));
+    }
+    addIfPresent(violations, hostPorts(pod));
+    addIfPresent(violations, privileged(pod));
+    if (!restricted) {
+      addIfPresent(violations, unconfinedSeccomp(pod));
+      return violations;
+    }
+    addIfPresent(violations, privilegeEscalation(pod));
+    addIfPresent(violations, unrestrictedCapabilities(pod));
+    addIfPresent(violations, restrictedVolumes(pod));
+    addIfPresent(violations, runAsNonRoot(pod));
+    addIfPresent(violations, runAsRoot(pod));
+    addIfPresent(violations, seccompProfile(pod));
     return violations;
+  }
+
+  private static void addIfPresent(List<Violation> violations, Violation violation) {
+    if (violation != null) {
+      violations.add(violation);
+    }
   }
 
   /**
@@ -251,159 +278,307 @@ public final class PodSecurity implements AdmissionPlugin {
     return all;
   }
 
-  private static String names(List<String> containers) {
-    List<String> quoted = containers.stream().map(c -> "\"" + c + "\"").toList();
-    return (containers.size() == 1 ? "container " : "containers ") + String.join(", ", quoted);
+  private static String name(JsonNode container) {
+    return container.path("name").asString("");
   }
 
-  private static List<Violation> baseline(JsonNode pod) {
-    List<Violation> violations = new ArrayList<>();
-    JsonNode spec = pod.path("spec");
+  /** {@code container "a"} or {@code containers "a", "b"}. */
+  private static String names(List<String> containers) {
+    return (containers.size() == 1 ? "container " : "containers ") + quoted(containers);
+  }
+
+  private static String quoted(java.util.Collection<String> values) {
+    return String.join(", ", values.stream().map(v -> "\"" + v + "\"").toList());
+  }
+
+  private static Violation nonDefaultCapabilities(JsonNode pod) {
+    List<String> containers = new ArrayList<>();
+    java.util.SortedSet<String> added = new java.util.TreeSet<>();
+    for (JsonNode container : containers(pod)) {
+      boolean forbidden = false;
+      for (JsonNode capability :
+          container.path("securityContext").path("capabilities").path("add")) {
+        if (!BASELINE_CAPABILITIES.contains(capability.asString(""))) {
+          added.add(capability.asString(""));
+          forbidden = true;
+        }
+      }
+      if (forbidden) {
+        containers.add(name(container));
+      }
+    }
+    return containers.isEmpty()
+        ? null
+        : new Violation(
+            "non-default capabilities",
+            names(containers)
+                + " must not include "
+                + quoted(added)
+                + " in securityContext.capabilities.add");
+  }
+
+  private static Violation hostNamespaces(JsonNode pod) {
     List<String> hosts = new ArrayList<>();
     for (String field : List.of("hostNetwork", "hostPID", "hostIPC")) {
-      if (spec.path(field).asBoolean(false)) {
+      if (pod.path("spec").path(field).asBoolean(false)) {
         hosts.add(field + "=true");
       }
     }
-    List<String> privileged = new ArrayList<>();
-    Map<String, List<String>> capabilities = new LinkedHashMap<>();
-    List<String> ports = new ArrayList<>();
-    for (JsonNode container : containers(pod)) {
-      String name = container.path("name").asString("");
-      JsonNode context = container.path("securityContext");
-      if (context.path("privileged").asBoolean(false)) {
-        privileged.add(name);
-      }
-      for (JsonNode capability : context.path("capabilities").path("add")) {
-        if (!BASELINE_CAPABILITIES.contains(capability.asString(""))) {
-          capabilities.computeIfAbsent(name, n -> new ArrayList<>()).add(capability.asString(""));
-        }
-      }
-      for (JsonNode port : container.path("ports")) {
-        if (port.path("hostPort").asInt(0) != 0) {
-          ports.add(name + "\" uses hostPort " + port.path("hostPort").asInt());
-        }
-      }
-    }
-    if (!capabilities.isEmpty()) {
-      List<String> parts = new ArrayList<>();
-      capabilities.forEach(
-          (container, added) ->
-              parts.add(
-                  "container \""
-                      + container
-                      + "\" must not include "
-                      + String.join(", ", added.stream().map(c -> "\"" + c + "\"").toList())
-                      + " in securityContext.capabilities.add"));
-      violations.add(new Violation("non-default capabilities", String.join("; ", parts)));
-    }
-    if (!hosts.isEmpty()) {
-      violations.add(new Violation("host namespaces", String.join(", ", hosts)));
-    }
-    List<String> hostPaths = new ArrayList<>();
-    for (JsonNode volume : spec.path("volumes")) {
-      if (volume.has("hostPath")) {
-        hostPaths.add("\"" + volume.path("name").asString("") + "\"");
-      }
-    }
-    if (!hostPaths.isEmpty()) {
-      violations.add(
-          new Violation(
-              "hostPath volumes",
-              "volume" + (hostPaths.size() == 1 ? " " : "s ") + String.join(", ", hostPaths)));
-    }
-    if (!ports.isEmpty()) {
-      violations.add(
-          new Violation(
-              "hostPort", String.join("; ", ports.stream().map(p -> "container \"" + p).toList())));
-    }
-    if (!privileged.isEmpty()) {
-      violations.add(
-          new Violation(
-              "privileged", names(privileged) + " must not set securityContext.privileged=true"));
-    }
-    return violations;
+    return hosts.isEmpty() ? null : new Violation("host namespaces", String.join(", ", hosts));
   }
 
-  private static List<Violation> restricted(JsonNode pod) {
-    List<Violation> violations = new ArrayList<>();
-    JsonNode spec = pod.path("spec");
-    JsonNode podContext = spec.path("securityContext");
+  private static Violation hostPathVolumes(JsonNode pod) {
     List<String> volumes = new ArrayList<>();
-    for (JsonNode volume : spec.path("volumes")) {
-      for (Map.Entry<String, JsonNode> field : volume.properties()) {
-        if (!field.getKey().equals("name")
-            && !RESTRICTED_VOLUMES.contains(field.getKey())
-            && !field.getKey().equals("hostPath")) {
-          volumes.add(
-              "\""
-                  + volume.path("name").asString("")
-                  + "\" uses restricted volume type \""
-                  + field.getKey()
-                  + "\"");
-        }
+    for (JsonNode volume : pod.path("spec").path("volumes")) {
+      if (volume.has("hostPath")) {
+        volumes.add(volume.path("name").asString(""));
       }
     }
-    List<String> escalation = new ArrayList<>();
-    List<String> capabilities = new ArrayList<>();
-    List<String> nonRoot = new ArrayList<>();
-    List<String> seccomp = new ArrayList<>();
-    boolean podNonRoot = podContext.path("runAsNonRoot").asBoolean(false);
-    String podSeccomp = podContext.path("seccompProfile").path("type").asString("");
+    return volumes.isEmpty()
+        ? null
+        : new Violation(
+            "hostPath volumes", (volumes.size() == 1 ? "volume " : "volumes ") + quoted(volumes));
+  }
+
+  private static Violation hostPorts(JsonNode pod) {
+    List<String> containers = new ArrayList<>();
+    List<String> ports = new ArrayList<>();
     for (JsonNode container : containers(pod)) {
-      String name = container.path("name").asString("");
-      JsonNode context = container.path("securityContext");
-      if (!context.has("allowPrivilegeEscalation")
-          || context.path("allowPrivilegeEscalation").asBoolean(true)) {
-        escalation.add(name);
+      boolean uses = false;
+      for (JsonNode port : container.path("ports")) {
+        if (port.path("hostPort").asInt(0) != 0) {
+          ports.add(String.valueOf(port.path("hostPort").asInt()));
+          uses = true;
+        }
       }
+      if (uses) {
+        containers.add(name(container));
+      }
+    }
+    return containers.isEmpty()
+        ? null
+        : new Violation(
+            "hostPort",
+            names(containers)
+                + (containers.size() == 1 ? " uses " : " use ")
+                + (ports.size() == 1 ? "hostPort " : "hostPorts ")
+                + String.join(", ", ports));
+  }
+
+  private static Violation privileged(JsonNode pod) {
+    List<String> containers = new ArrayList<>();
+    for (JsonNode container : containers(pod)) {
+      if (container.path("securityContext").path("privileged").asBoolean(false)) {
+        containers.add(name(container));
+      }
+    }
+    return containers.isEmpty()
+        ? null
+        : new Violation(
+            "privileged", names(containers) + " must not set securityContext.privileged=true");
+  }
+
+  /** Baseline: an explicit Unconfined profile. */
+  private static Violation unconfinedSeccomp(JsonNode pod) {
+    List<String> parts = new ArrayList<>();
+    if (pod.path("spec")
+        .path("securityContext")
+        .path("seccompProfile")
+        .path("type")
+        .asString("")
+        .equals("Unconfined")) {
+      parts.add("pod");
+    }
+    List<String> containers = new ArrayList<>();
+    for (JsonNode container : containers(pod)) {
+      if (container
+          .path("securityContext")
+          .path("seccompProfile")
+          .path("type")
+          .asString("")
+          .equals("Unconfined")) {
+        containers.add(name(container));
+      }
+    }
+    if (!containers.isEmpty()) {
+      parts.add(names(containers));
+    }
+    return parts.isEmpty()
+        ? null
+        : new Violation(
+            "seccompProfile",
+            String.join(" and ", parts)
+                + " must not set securityContext.seccompProfile.type to \"Unconfined\"");
+  }
+
+  private static Violation privilegeEscalation(JsonNode pod) {
+    List<String> containers = new ArrayList<>();
+    for (JsonNode container : containers(pod)) {
+      JsonNode allowed = container.path("securityContext").path("allowPrivilegeEscalation");
+      if (!allowed.isBoolean() || allowed.asBoolean()) {
+        containers.add(name(container));
+      }
+    }
+    return containers.isEmpty()
+        ? null
+        : new Violation(
+            "allowPrivilegeEscalation != false",
+            names(containers) + " must set securityContext.allowPrivilegeEscalation=false");
+  }
+
+  /** Restricted: drop ALL, and add nothing but NET_BIND_SERVICE. */
+  private static Violation unrestrictedCapabilities(JsonNode pod) {
+    List<String> notDropping = new ArrayList<>();
+    List<String> adding = new ArrayList<>();
+    java.util.SortedSet<String> added = new java.util.TreeSet<>();
+    for (JsonNode container : containers(pod)) {
+      JsonNode capabilities = container.path("securityContext").path("capabilities");
       boolean dropsAll = false;
-      for (JsonNode dropped : context.path("capabilities").path("drop")) {
+      for (JsonNode dropped : capabilities.path("drop")) {
         dropsAll |= dropped.asString("").equals("ALL");
       }
       if (!dropsAll) {
-        capabilities.add(name);
+        notDropping.add(name(container));
       }
-      JsonNode containerNonRoot = context.path("runAsNonRoot");
-      if (containerNonRoot.isBoolean() ? !containerNonRoot.asBoolean() : !podNonRoot) {
-        nonRoot.add(name);
+      boolean forbidden = false;
+      for (JsonNode capability : capabilities.path("add")) {
+        if (!capability.asString("").equals("NET_BIND_SERVICE")) {
+          added.add(capability.asString(""));
+          forbidden = true;
+        }
       }
-      String type = context.path("seccompProfile").path("type").asString(podSeccomp);
-      if (!type.equals("RuntimeDefault") && !type.equals("Localhost")) {
-        seccomp.add(name);
+      if (forbidden) {
+        adding.add(name(container));
       }
     }
-    if (!escalation.isEmpty()) {
-      violations.add(
-          new Violation(
-              "allowPrivilegeEscalation != false",
-              names(escalation) + " must set securityContext.allowPrivilegeEscalation=false"));
+    List<String> parts = new ArrayList<>();
+    if (!notDropping.isEmpty()) {
+      parts.add(names(notDropping) + " must set securityContext.capabilities.drop=[\"ALL\"]");
     }
-    if (!capabilities.isEmpty()) {
-      violations.add(
-          new Violation(
-              "unrestricted capabilities",
-              names(capabilities) + " must set securityContext.capabilities.drop=[\"ALL\"]"));
+    if (!adding.isEmpty()) {
+      parts.add(
+          names(adding)
+              + " must not include "
+              + quoted(added)
+              + " in securityContext.capabilities.add");
     }
-    if (!volumes.isEmpty()) {
-      violations.add(
-          new Violation("restricted volume types", "volume " + String.join("; ", volumes)));
+    return parts.isEmpty()
+        ? null
+        : new Violation("unrestricted capabilities", String.join("; ", parts));
+  }
+
+  private static Violation restrictedVolumes(JsonNode pod) {
+    List<String> volumes = new ArrayList<>();
+    java.util.SortedSet<String> types = new java.util.TreeSet<>();
+    for (JsonNode volume : pod.path("spec").path("volumes")) {
+      boolean restricted = false;
+      for (Map.Entry<String, JsonNode> field : volume.properties()) {
+        if (!field.getKey().equals("name") && !RESTRICTED_VOLUMES.contains(field.getKey())) {
+          types.add(field.getKey());
+          restricted = true;
+        }
+      }
+      if (restricted) {
+        volumes.add(volume.path("name").asString(""));
+      }
     }
-    if (!nonRoot.isEmpty()) {
-      violations.add(
-          new Violation(
-              "runAsNonRoot != true",
-              "pod or " + names(nonRoot) + " must set securityContext.runAsNonRoot=true"));
+    if (volumes.isEmpty()) {
+      return null;
     }
-    if (!seccomp.isEmpty()) {
-      violations.add(
-          new Violation(
-              "seccompProfile",
-              "pod or "
-                  + names(seccomp)
-                  + " must set securityContext.seccompProfile.type to \"RuntimeDefault\" or"
-                  + " \"Localhost\""));
+    boolean one = volumes.size() == 1;
+    return new Violation(
+        "restricted volume types",
+        (one ? "volume " : "volumes ")
+            + quoted(volumes)
+            + (one ? " uses " : " use ")
+            + (types.size() == 1 ? "restricted volume type " : "restricted volume types ")
+            + quoted(types));
+  }
+
+  private static Violation runAsNonRoot(JsonNode pod) {
+    JsonNode podSetting = pod.path("spec").path("securityContext").path("runAsNonRoot");
+    List<String> parts = new ArrayList<>();
+    if (podSetting.isBoolean() && !podSetting.asBoolean()) {
+      parts.add("pod must not set securityContext.runAsNonRoot=false");
     }
-    return violations;
+    boolean podNonRoot = podSetting.isBoolean() && podSetting.asBoolean();
+    List<String> explicitlyFalse = new ArrayList<>();
+    List<String> unset = new ArrayList<>();
+    for (JsonNode container : containers(pod)) {
+      JsonNode setting = container.path("securityContext").path("runAsNonRoot");
+      if (setting.isBoolean() && !setting.asBoolean()) {
+        explicitlyFalse.add(name(container));
+      } else if (!setting.isBoolean() && !podNonRoot) {
+        unset.add(name(container));
+      }
+    }
+    if (!explicitlyFalse.isEmpty()) {
+      parts.add(names(explicitlyFalse) + " must not set securityContext.runAsNonRoot=false");
+    }
+    if (!unset.isEmpty() && !(podSetting.isBoolean() && !podSetting.asBoolean())) {
+      parts.add("pod or " + names(unset) + " must set securityContext.runAsNonRoot=true");
+    }
+    return parts.isEmpty() ? null : new Violation("runAsNonRoot != true", String.join("; ", parts));
+  }
+
+  private static Violation runAsRoot(JsonNode pod) {
+    List<String> parts = new ArrayList<>();
+    JsonNode podUser = pod.path("spec").path("securityContext").path("runAsUser");
+    if (podUser.isNumber() && podUser.asLong() == 0) {
+      parts.add("pod");
+    }
+    List<String> containers = new ArrayList<>();
+    for (JsonNode container : containers(pod)) {
+      JsonNode user = container.path("securityContext").path("runAsUser");
+      if (user.isNumber() && user.asLong() == 0) {
+        containers.add(name(container));
+      }
+    }
+    if (!containers.isEmpty()) {
+      parts.add(names(containers));
+    }
+    return parts.isEmpty()
+        ? null
+        : new Violation("runAsUser=0", String.join(" and ", parts) + " must not set runAsUser=0");
+  }
+
+  /** Restricted: RuntimeDefault or Localhost, set on the pod or on every container. */
+  private static Violation seccompProfile(JsonNode pod) {
+    String podType =
+        pod.path("spec").path("securityContext").path("seccompProfile").path("type").asString("");
+    List<String> parts = new ArrayList<>();
+    boolean podValid = podType.equals("RuntimeDefault") || podType.equals("Localhost");
+    if (!podType.isEmpty() && !podValid) {
+      parts.add("pod must not set securityContext.seccompProfile.type to \"" + podType + "\"");
+    }
+    List<String> badContainers = new ArrayList<>();
+    java.util.SortedSet<String> badTypes = new java.util.TreeSet<>();
+    List<String> unset = new ArrayList<>();
+    for (JsonNode container : containers(pod)) {
+      String type =
+          container.path("securityContext").path("seccompProfile").path("type").asString("");
+      if (type.isEmpty()) {
+        if (!podValid) {
+          unset.add(name(container));
+        }
+      } else if (!type.equals("RuntimeDefault") && !type.equals("Localhost")) {
+        badContainers.add(name(container));
+        badTypes.add(type);
+      }
+    }
+    if (!badContainers.isEmpty()) {
+      parts.add(
+          names(badContainers)
+              + " must not set securityContext.seccompProfile.type to "
+              + quoted(badTypes));
+    }
+    if (!unset.isEmpty() && podType.isEmpty()) {
+      parts.add(
+          "pod or "
+              + names(unset)
+              + " must set securityContext.seccompProfile.type to \"RuntimeDefault\" or"
+              + " \"Localhost\"");
+    }
+    return parts.isEmpty() ? null : new Violation("seccompProfile", String.join("; ", parts));
   }
 }
