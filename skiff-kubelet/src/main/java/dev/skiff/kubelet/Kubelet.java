@@ -2,6 +2,13 @@ package dev.skiff.kubelet;
 
 import dev.skiff.client.events.EventRecorder;
 import dev.skiff.kubelet.cri.CriClient;
+import dev.skiff.kubelet.eviction.EvictionManager;
+import dev.skiff.kubelet.eviction.EvictionSignals;
+import dev.skiff.kubelet.eviction.NodePressure;
+import dev.skiff.kubelet.eviction.Signal;
+import dev.skiff.kubelet.image.ImageGarbageCollector;
+import dev.skiff.kubelet.image.PauseImage;
+import dev.skiff.kubelet.node.NodeHealth;
 import dev.skiff.kubelet.pod.ContainerHooks;
 import dev.skiff.kubelet.pod.ContainerProbes;
 import dev.skiff.kubelet.pod.CriPodSyncer;
@@ -13,6 +20,7 @@ import dev.skiff.kubelet.pod.PullSecrets;
 import dev.skiff.kubelet.staticpod.Fabric8MirrorPods;
 import dev.skiff.kubelet.staticpod.StaticPodManifests;
 import dev.skiff.kubelet.staticpod.StaticPods;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -44,6 +52,9 @@ public final class Kubelet implements AutoCloseable {
   private final Pleg pleg;
   private final Set<String> orphansInCleanup = ConcurrentHashMap.newKeySet();
   private final StaticPods staticPods;
+  private final NodePressure nodePressure;
+  private final ImageGarbageCollector imageGc;
+  private final EvictionManager eviction;
   private SharedIndexInformer<Pod> informer;
 
   public Kubelet(
@@ -105,6 +116,42 @@ public final class Kubelet implements AutoCloseable {
     if (options.probeRelay() != null) {
       options.probeRelay().bind(syncer, workers::wake);
     }
+    this.nodePressure = options.nodePressure();
+    if (nodePressure != null) {
+      EvictionSignals signals = nodePressure.signals();
+      this.imageGc =
+          new ImageGarbageCollector(
+              ImageGarbageCollector.cri(cri),
+              nodePressure.imageGc(),
+              () -> {
+                EvictionSignals.Observation fs = signals.observe().get(Signal.IMAGEFS_AVAILABLE);
+                return fs == null
+                    ? null
+                    : new ImageGarbageCollector.FsUsage(fs.available(), fs.capacity());
+              },
+              Set.of(PauseImage.REFERENCE),
+              events,
+              new NodeBuilder()
+                  .withNewMetadata()
+                  .withName(nodeName)
+                  .withUid(nodeName)
+                  .endMetadata()
+                  .build(),
+              options.clock());
+      this.eviction =
+          new EvictionManager(
+              nodePressure.evictionHard(),
+              signals,
+              this::activePods,
+              (pod, message) -> syncer.evict(pod.getMetadata().getUid(), message),
+              imageGc::deleteUnusedImages,
+              events,
+              options.clock(),
+              nodePressure.transitionPeriod());
+    } else {
+      this.imageGc = null;
+      this.eviction = null;
+    }
     this.pleg =
         new Pleg(
             cri,
@@ -162,7 +209,29 @@ public final class Kubelet implements AutoCloseable {
       staticPods.start(Duration.ofSeconds(1));
     }
     pleg.start();
+    if (nodePressure != null) {
+      eviction.start(nodePressure.evictionPeriod());
+      imageGc.start(nodePressure.imageGcPeriod());
+    }
     LOG.info("kubelet pod workers started node={}", nodeName);
+  }
+
+  /** The node's health with the pressure conditions the eviction manager observes. */
+  public NodeHealth withPressure(NodeHealth health) {
+    return eviction == null ? health : eviction.withPressure(health);
+  }
+
+  /** Pods that may be evicted: running or about to, not deleted, not finished. */
+  private List<Pod> activePods() {
+    return pods().stream()
+        .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+        .filter(
+            p ->
+                p.getStatus() == null
+                    || !("Succeeded".equals(p.getStatus().getPhase())
+                        || "Failed".equals(p.getStatus().getPhase())))
+        .filter(p -> workers.state(p.getMetadata().getUid()) == PodWorkers.State.SYNCING)
+        .toList();
   }
 
   /**
@@ -236,6 +305,10 @@ public final class Kubelet implements AutoCloseable {
 
   @Override
   public void close() {
+    if (eviction != null) {
+      eviction.close();
+      imageGc.close();
+    }
     if (staticPods != null) {
       staticPods.close();
     }

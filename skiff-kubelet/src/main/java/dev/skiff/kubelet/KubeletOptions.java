@@ -1,5 +1,6 @@
 package dev.skiff.kubelet;
 
+import dev.skiff.kubelet.eviction.NodePressure;
 import dev.skiff.kubelet.pod.ProbeRelay;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.List;
  * @param imagePullTimeout the deadline of one image pull
  * @param probeRelay the relay the probes were built with, bound to the pod workers; may be null
  * @param podManifestPath the static pod manifests (a directory or one file); null for none
+ * @param nodePressure eviction thresholds and image garbage collection; null for neither
  */
 public record KubeletOptions(
     InstantSource clock,
@@ -23,7 +25,8 @@ public record KubeletOptions(
     Duration relistPeriod,
     Duration imagePullTimeout,
     ProbeRelay probeRelay,
-    Path podManifestPath) {
+    Path podManifestPath,
+    NodePressure nodePressure) {
 
   public KubeletOptions {
     hostIps = List.copyOf(hostIps);
@@ -38,12 +41,33 @@ public record KubeletOptions(
         Duration.ofSeconds(1),
         Duration.ofMinutes(5),
         probeRelay,
+        null,
         null);
   }
 
   /** These options with static pods read from {@code path}. */
   public KubeletOptions withPodManifestPath(Path path) {
     return new KubeletOptions(
-        clock, hostIps, runtimeName, relistPeriod, imagePullTimeout, probeRelay, path);
+        clock,
+        hostIps,
+        runtimeName,
+        relistPeriod,
+        imagePullTimeout,
+        probeRelay,
+        path,
+        nodePressure);
+  }
+
+  /** These options with node-pressure eviction and image garbage collection. */
+  public KubeletOptions withNodePressure(NodePressure pressure) {
+    return new KubeletOptions(
+        clock,
+        hostIps,
+        runtimeName,
+        relistPeriod,
+        imagePullTimeout,
+        probeRelay,
+        podManifestPath,
+        pressure);
   }
 }

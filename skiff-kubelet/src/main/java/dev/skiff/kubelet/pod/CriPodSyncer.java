@@ -1,5 +1,6 @@
 package dev.skiff.kubelet.pod;
 
+import dev.skiff.client.Timestamps;
 import dev.skiff.client.events.EventRecorder;
 import dev.skiff.kubelet.config.SecurityContexts;
 import dev.skiff.kubelet.cri.ContainerIds;
@@ -63,6 +64,8 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
           PodStatusGenerator.POD_SCHEDULED);
   private static final long MINIMUM_GRACE_SECONDS = 2;
   private static final String DEFAULT_TERMINATION_MESSAGE_PATH = "/dev/termination-log";
+  static final String EVICTED = "Evicted";
+  static final String DISRUPTION_TARGET = "DisruptionTarget";
   static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
   static final String DEADLINE_EXCEEDED_MESSAGE =
       "Pod was active on the node longer than the specified deadline";
@@ -92,6 +95,7 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     volatile PodStatus lastWritten;
     volatile String failureReason;
     volatile String failureMessage;
+    volatile String evictionMessage;
   }
 
   private final Dependencies deps;
@@ -121,6 +125,15 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
     this.wake = wake;
   }
 
+  /**
+   * Evicts a pod for node pressure: its worker stops its containers at once and writes phase
+   * Failed, reason Evicted, the message, and a DisruptionTarget condition.
+   */
+  public void evict(String podUid, String message) {
+    state(podUid).evictionMessage = message;
+    wake.accept(podUid);
+  }
+
   @Override
   public void restart(String podUid, String containerName, String containerId, String message) {
     // probes name containers as statuses do; the runtime state has bare ids
@@ -138,6 +151,13 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
       return new SyncResult(true, null);
     }
     RuntimePod runtime = pods.inspect(uid);
+    if (st.evictionMessage != null) {
+      st.failureReason = EVICTED;
+      st.failureMessage = st.evictionMessage;
+      killPod(pod, runtime, Duration.ZERO);
+      writeStatus(pod, pods.inspect(uid), st, true);
+      return new SyncResult(true, null);
+    }
     if (activeDeadline(pod, st).filter(d -> !deps.clock().instant().isBefore(d)).isPresent()) {
       st.failureReason = DEADLINE_EXCEEDED;
       st.failureMessage = DEADLINE_EXCEEDED_MESSAGE;
@@ -721,6 +741,22 @@ public final class CriPodSyncer implements PodSyncer, ContainerProbes.LivenessFa
       status.setPhase(PodStatusGenerator.FAILED);
       status.setReason(st.failureReason);
       status.setMessage(st.failureMessage);
+      if (st.evictionMessage != null) {
+        List<PodCondition> conditions = new ArrayList<>();
+        if (status.getConditions() != null) {
+          status.getConditions().stream()
+              .filter(c -> !DISRUPTION_TARGET.equals(c.getType()))
+              .forEach(conditions::add);
+        }
+        PodCondition disruption = new PodCondition();
+        disruption.setType(DISRUPTION_TARGET);
+        disruption.setStatus("True");
+        disruption.setReason("TerminationByKubelet");
+        disruption.setMessage(st.evictionMessage);
+        disruption.setLastTransitionTime(Timestamps.time(deps.clock().instant()));
+        conditions.add(disruption);
+        status.setConditions(conditions);
+      }
     } else if (terminal && !isTerminal(status)) {
       boolean allSucceeded =
           pod.getSpec().getContainers().stream()

@@ -824,6 +824,34 @@ class CriPodSyncerTest {
   }
 
   @Test
+  void evictedPodStopsAtOnceAndFailsWithReasonEvicted() {
+    Pod pod = pod("Always", IMAGE);
+    syncer.syncPod(pod);
+    String message =
+        "The node was low on resource: memory. Threshold quantity: 100Mi, available: 50Mi. ";
+
+    syncer.evict("u1", message);
+    assertThat(woken).containsExactly("u1");
+    PodSyncer.SyncResult result = syncer.syncPod(pod);
+
+    assertThat(result.finished()).isTrue();
+    assertThat(runtime.calls).contains("StopContainer app 2", "StopPodSandbox");
+    PodStatus status = api.last();
+    assertThat(status.getPhase()).isEqualTo("Failed");
+    assertThat(status.getReason()).isEqualTo("Evicted");
+    assertThat(status.getMessage()).isEqualTo(message);
+    assertThat(status.getConditions())
+        .anySatisfy(
+            c -> {
+              assertThat(c.getType()).isEqualTo("DisruptionTarget");
+              assertThat(c.getStatus()).isEqualTo("True");
+              assertThat(c.getReason()).isEqualTo("TerminationByKubelet");
+              assertThat(c.getMessage()).isEqualTo(message);
+            });
+    assertThat(status(status, "app").getState().getTerminated()).isNotNull();
+  }
+
+  @Test
   void hostNetworkPodReportsTheHostsAddresses() {
     Pod pod =
         new PodBuilder(pod("Always", IMAGE)).editSpec().withHostNetwork(true).endSpec().build();
