@@ -98,10 +98,8 @@ final class ConfigAccess {
         errors.add("error loading config file \"" + file + "\": " + e.getMessage());
       }
     }
-    if (errors.size() == 1) {
-      throw new ConfigException(errors.get(0));
-    } else if (!errors.isEmpty()) {
-      throw new ConfigException("[" + String.join(", ", errors) + "]");
+    if (!errors.isEmpty()) {
+      throw ConfigException.of(errors);
     }
     Kubeconfig merged = new Kubeconfig();
     boolean colors = false;

@@ -36,8 +36,7 @@ abstract class ConfigSubcommand implements Callable<Integer> {
       err.println("error: " + e.getMessage());
       return 1;
     } catch (ConfigException e) {
-      String message = e.getMessage();
-      err.print("error: " + message + (message.endsWith("\n") ? "" : "\n"));
+      err.print(e.render());
       return 1;
     } finally {
       out.flush();

@@ -51,6 +51,17 @@ final class Kubeconfig {
               + " into Go value of type struct { APIVersion string \"json:\\\"apiVersion,omitempty\\\"\";"
               + " Kind string \"json:\\\"kind,omitempty\\\"\" }");
     }
+    String version = root.path("apiVersion").asString("");
+    String kind = root.path("kind").asString("");
+    if ((!version.isEmpty() && !version.equals("v1"))
+        || (!kind.isEmpty() && !kind.equals("Config"))) {
+      throw new ConfigException(
+          "no kind \""
+              + (kind.isEmpty() ? "Config" : kind)
+              + "\" is registered for version \""
+              + (version.isEmpty() ? "v1" : version)
+              + "\" in scheme \"k8s.io/client-go/tools/clientcmd/api/latest/latest.go:50\"");
+    }
     readEntries(root, "clusters", "cluster", KubeconfigSchema.CLUSTER, config.clusters, origin);
     readEntries(root, "users", "user", KubeconfigSchema.USER, config.users, origin);
     readEntries(root, "contexts", "context", KubeconfigSchema.CONTEXT, config.contexts, origin);

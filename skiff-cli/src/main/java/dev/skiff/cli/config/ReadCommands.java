@@ -121,10 +121,8 @@ final class ReadCommands {
                 context.path("namespace").asString("")));
       }
       out.print(TabWriter.format(rows));
-      if (errors.size() == 1) {
-        throw new ConfigException(errors.get(0));
-      } else if (!errors.isEmpty()) {
-        throw new ConfigException("[" + String.join(", ", errors) + "]");
+      if (!errors.isEmpty()) {
+        throw ConfigException.of(errors);
       }
     }
   }
