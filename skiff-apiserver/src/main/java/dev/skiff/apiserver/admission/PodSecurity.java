@@ -19,13 +19,11 @@ import tools.jackson.databind.JsonNode;
  * request's audit event. Workload resources with a pod template (Deployments, Jobs, CronJobs …) get
  * warn and audit, not enforce, as in Kubernetes. Labelling a namespace with an enforce level that
  * its pods violate warns which pods. Checked: added capabilities, host namespaces, hostPath
- * volumes, host ports and privileged containers (baseline); and for restricted also privilege
- * escalation, dropped capabilities, volume types, non-root and seccomp.
+ * volumes, host ports, privileged containers and Unconfined seccomp (baseline); and for restricted
+ * also privilege escalation, capabilities, volume types, non-root, runAsUser=0 and seccomp.
  */
 public final class PodSecurity implements AdmissionPlugin {
   static final String PREFIX = "pod-security.kubernetes.io/";
-  static final String ENFORCE = PREFIX + "enforce";
-  static final String ENFORCE_VERSION = PREFIX + "enforce-version";
   static final String AUDIT_VIOLATIONS = PREFIX + "audit-violations";
   static final String ENFORCE_POLICY = PREFIX + "enforce-policy";
   private static final Set<String> BASELINE_CAPABILITIES =
