@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
  * local agent) in node 0, {@code skiff agent} in node 1. A busybox httpd Deployment spread one pod
  * per node behind {@code kubectl expose}; a client pod on node 1 reaches it by DNS name (cluster
  * DNS 10.43.0.10 through kube-proxy to the node DNS servers) and sees every endpoint; a NodePort on
- * node 0 answers from node 1's namespace.
+ * node 0 answers from node 1's namespace; a LoadBalancer gets both node IPs from servicelb and
+ * answers on node 0's IP from node 1's namespace.
  */
 class ServicesIT {
   private static final String WEB_POD_SPEC =
@@ -300,6 +301,80 @@ class ServicesIT {
                   "wget",
                   "-qO-",
                   "http://" + node0.address() + ":" + nodePort + "/");
+          answer[0] = result.stdout().strip();
+          return result.succeeded();
+        });
+    assertThat(pods).contains(answer[0]);
+  }
+
+  @Test
+  void loadBalancerListsBothNodeIpsAndAnswersOnNodeZeroFromNodeOne() {
+    kubectl.ok(
+        "expose",
+        "deployment",
+        "web",
+        "--type",
+        "LoadBalancer",
+        "--name",
+        "web-lb",
+        "--port",
+        "8080",
+        "--target-port",
+        "80");
+    await(
+        "servicelb ingress of web-lb on both nodes",
+        Duration.ofSeconds(30),
+        () ->
+            Set.of(
+                    kubectl
+                        .run(
+                            "get",
+                            "service",
+                            "web-lb",
+                            "-o",
+                            "jsonpath={.status.loadBalancer.ingress[*].ip}")
+                        .stdout()
+                        .trim()
+                        .split(" "))
+                .equals(Set.of(node0.address(), node1.address())));
+    String row = kubectl.ok("get", "service", "web-lb", "--no-headers");
+    assertThat(row.split("\\s+")[3].split(","))
+        .as("EXTERNAL-IP of " + row)
+        .containsExactlyInAnyOrder(node0.address(), node1.address());
+    assertThat(
+            kubectl.ok(
+                "get",
+                "service",
+                "web-lb",
+                "-o",
+                "jsonpath={.status.loadBalancer.ingress[*].ipMode}"))
+        .isEqualTo("VIP VIP");
+    String nodePort =
+        kubectl.ok("get", "service", "web-lb", "-o", "jsonpath={.spec.ports[0].nodePort}").strip();
+    assertThat(Integer.parseInt(nodePort))
+        .as("allocateLoadBalancerNodePorts")
+        .isBetween(30000, 32767);
+    Set<String> pods =
+        Set.of(
+            kubectl
+                .ok("get", "pods", "-l", "app=web", "-o", "jsonpath={.items[*].metadata.name}")
+                .strip()
+                .split(" "));
+
+    String[] answer = new String[1];
+    await(
+        "LoadBalancer " + node0.address() + ":8080 from node 1",
+        Duration.ofSeconds(30),
+        () -> {
+          ExecResult result =
+              node1.exec(
+                  "busybox",
+                  "timeout",
+                  "5",
+                  "busybox",
+                  "wget",
+                  "-qO-",
+                  "http://" + node0.address() + ":8080/");
           answer[0] = result.stdout().strip();
           return result.succeeded();
         });
