@@ -26,12 +26,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,7 @@ public final class PodVolumes {
   private final Mounts mounts;
   private final InstantSource clock;
   private final Map<String, Map<String, MountedVolume>> podVolumes = new ConcurrentHashMap<>();
+  private final LocalPathVolumes localPath;
 
   public PodVolumes(
       Path podsRoot,
@@ -69,6 +73,12 @@ public final class PodVolumes {
     this.tokens = tokens;
     this.mounts = mounts;
     this.clock = clock;
+    this.localPath =
+        new LocalPathVolumes(
+            podsRoot.resolveSibling("local-path-volumes"),
+            LocalPathVolumes.existsIn(client),
+            clock,
+            Duration.ofSeconds(30));
   }
 
   public Path podDir(String podUid) {
@@ -84,6 +94,7 @@ public final class PodVolumes {
    */
   public Map<String, MountedVolume> setUp(Pod pod) throws PodConfigException {
     String uid = pod.getMetadata().getUid();
+    sweepLocalPathVolumes(false);
     Map<String, MountedVolume> ready = new LinkedHashMap<>();
     PodConfigException first = null;
     List<Volume> volumes =
@@ -136,6 +147,17 @@ public final class PodVolumes {
       throw new IOException(podDir + " still has mounts; not removing it");
     }
     AtomicWriter.deleteTree(podDir);
+    sweepLocalPathVolumes(true);
+  }
+
+  /**
+   * Removes, off the caller's thread, directories of deleted local-path volumes no pod uses: at
+   * every pod removal, and at pod set-up at most every 30 s.
+   */
+  private void sweepLocalPathVolumes(boolean now) {
+    Set<Path> inUse = new HashSet<>();
+    podVolumes.values().forEach(volumes -> volumes.values().forEach(v -> inUse.add(v.hostPath())));
+    Thread.ofVirtual().name("local-path-sweep").start(() -> localPath.maybeSweep(inUse, now));
   }
 
   private MountedVolume setUp(Pod pod, Volume volume) throws IOException, VolumeException {
@@ -583,6 +605,7 @@ public final class PodVolumes {
       Path path = Path.of(volume.getSpec().getHostPath().getPath());
       try {
         HostPathTypes.check(path, volume.getSpec().getHostPath().getType());
+        localPath.remember(volume);
       } catch (IOException e) {
         throw new VolumeException(prefix + e.getMessage(), e);
       }
