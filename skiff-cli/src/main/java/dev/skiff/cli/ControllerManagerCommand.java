@@ -75,6 +75,17 @@ public final class ControllerManagerCommand implements Callable<Integer> {
   @Option(names = "--concurrent-serviceaccount-syncs", description = "ServiceAccount workers")
   Integer serviceAccountSyncs;
 
+  @Option(
+      names = "--concurrent-horizontal-pod-autoscaler-syncs",
+      description = "HorizontalPodAutoscaler workers")
+  Integer hpaSyncs;
+
+  @Option(
+      names = "--horizontal-pod-autoscaler-sync-period",
+      defaultValue = "15s",
+      description = "how often each HorizontalPodAutoscaler is synced (e.g. 15s, 1m)")
+  String hpaSyncPeriod;
+
   @Override
   public Integer call() throws Exception {
     ControllerManagerOptions options = options();
@@ -100,12 +111,14 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     putIfSet(syncs, "namespace", namespaceSyncs);
     putIfSet(syncs, "garbage-collector", gcSyncs);
     putIfSet(syncs, "serviceaccount", serviceAccountSyncs);
+    putIfSet(syncs, "horizontalpodautoscaling", hpaSyncs);
     String self = identity != null ? identity : hostName();
     ControllerManagerOptions options =
         ControllerManagerOptions.defaults()
             .withControllers(controllers)
             .withConcurrentSyncs(syncs)
-            .withLeaderElect(leaderElect, self);
+            .withLeaderElect(leaderElect, self)
+            .withHorizontalPodAutoscalerSyncPeriod(ProxyCommand.parseDuration(hpaSyncPeriod));
     if (rootCaFile != null) {
       options = options.withRootCaPem(Files.readString(rootCaFile));
     }

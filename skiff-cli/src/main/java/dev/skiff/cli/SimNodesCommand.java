@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.math.BigDecimal;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Option;
       "  sim.skiff.io/run-seconds   seconds until the containers exit (restartPolicy Never or"
           + " OnFailure: the pod ends; Always: the containers restart)",
       "  sim.skiff.io/exit-code     their exit code (default 0; non-zero ends a Never pod Failed)",
-      "  sim.skiff.io/cpu-usage, sim.skiff.io/memory-usage   usage reported for metrics",
+      "  sim.skiff.io/cpu-usage, sim.skiff.io/memory-usage   usage reported for metrics"
+          + " (with --kubelet-address)",
       "Thousands of nodes fit in under 1 GB with a capped heap, e.g."
           + " JAVA_TOOL_OPTIONS=-Xmx512m skiff sim-nodes --count 5000 ..."
     })
@@ -88,14 +90,23 @@ public final class SimNodesCommand implements Callable<Integer> {
       description = "stop after this long (e.g. 10m), letting the leases lapse")
   String killAfter;
 
+  @Option(
+      names = "--kubelet-address",
+      description =
+          "serve each node's kubelet API (/metrics/resource from the usage annotations) on its"
+              + " own port of this loopback address, which becomes its InternalIP, so the API"
+              + " server's metrics.k8s.io and the autoscaler see the simulated usage")
+  String kubeletAddress;
+
   @Override
   public Integer call() throws Exception {
     SimNodeOptions options = options();
+    InetAddress kubelets = kubeletAddress == null ? null : InetAddress.getByName(kubeletAddress);
     Duration stopAfter =
         killAfter == null ? null : SimNodeFlags.duration("--kill-after", killAfter);
     Config config = Config.fromKubeconfig(Files.readString(kubeconfig));
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-        SimulatedNodes nodes = SimulatedNodes.start(client, options)) {
+        SimulatedNodes nodes = SimulatedNodes.start(client, options, kubelets)) {
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
       if (nodes.awaitRegistered(Duration.ofMinutes(5))) {

@@ -1,0 +1,37 @@
+package dev.skiff.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.skiff.controllers.ControllerManagerOptions;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ControllerManagerCommandTest {
+  @Test
+  void horizontalPodAutoscalerFlags() throws Exception {
+    ControllerManagerCommand command = new ControllerManagerCommand();
+    new CommandLine(command)
+        .parseArgs(
+            "--kubeconfig",
+            "/tmp/kubeconfig",
+            "--horizontal-pod-autoscaler-sync-period",
+            "2s",
+            "--concurrent-horizontal-pod-autoscaler-syncs",
+            "3");
+
+    ControllerManagerOptions options = command.options();
+
+    assertThat(options.horizontalPodAutoscalerSyncPeriod()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(options.workers("horizontalpodautoscaling")).isEqualTo(3);
+  }
+
+  @Test
+  void theSyncPeriodDefaultsToFifteenSeconds() throws Exception {
+    ControllerManagerCommand command = new ControllerManagerCommand();
+    new CommandLine(command).parseArgs("--kubeconfig", "/tmp/kubeconfig");
+
+    assertThat(command.options().horizontalPodAutoscalerSyncPeriod())
+        .isEqualTo(Duration.ofSeconds(15));
+  }
+}
