@@ -94,6 +94,48 @@ class TrafficIT {
     assertThat(answers).contains("10.42.0.2", "10.42.0.3");
   }
 
+  @ParameterizedTest
+  @EnumSource(
+      value = ProxyMode.class,
+      names = {"IPTABLES", "NFTABLES"})
+  void loadBalancerIngressOnTheNodeIpReachesEveryEndpoint(ProxyMode mode) throws Exception {
+    // the client namespace is the node; servicelb lists its IP as the ingress (ipMode VIP)
+    client.run("ip", "link", "set", "lo", "up");
+    client.run("ip", "addr", "add", "192.0.2.1/32", "dev", "lo");
+    ProxyState state =
+        new ProxyState(
+            Map.of(
+                WEB,
+                new ServicePortInfo(
+                    WEB,
+                    "10.43.0.100",
+                    8081,
+                    30081,
+                    List.of(),
+                    List.of("192.0.2.1"),
+                    0,
+                    false,
+                    false)),
+            Map.of(
+                WEB,
+                List.of(
+                    new Endpoint("10.42.0.2", 8080, true, true, false, false),
+                    new Endpoint("10.42.0.3", 8080, true, true, false, false))));
+    Proxier proxier =
+        mode == ProxyMode.IPTABLES
+            ? new IptablesProxier(client.runner(), "10.42.0.0/16")
+            : new NftablesProxier(client.runner(), "10.42.0.0/16");
+    proxier.sync(state);
+
+    Process calls = java(client, "client", "192.0.2.1", "8081", "30").start();
+    String output = new String(calls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(calls.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    List<String> answers = output.lines().toList();
+    assertThat(answers).hasSize(30).containsOnly("10.42.0.2", "10.42.0.3");
+    assertThat(answers).contains("10.42.0.2", "10.42.0.3");
+  }
+
   private static ProcessBuilder java(TestNetns netns, String... args) {
     List<String> command = new ArrayList<>();
     command.add("nsenter");
