@@ -1,6 +1,7 @@
 package dev.skiff.cli;
 
 import dev.skiff.cli.config.ConfigCommand;
+import dev.skiff.cli.config.ConfigParseErrors;
 import java.io.PrintWriter;
 import java.util.Map;
 import picocli.CommandLine;
@@ -35,9 +36,7 @@ public final class Main {
 
   /** Runs the command line and returns its exit code (tests call this instead of main). */
   public static int run(String... args) {
-    return new CommandLine(new Main())
-        .setExecutionExceptionHandler(new OneLineErrors())
-        .execute(args);
+    return configure(new CommandLine(new Main())).execute(args);
   }
 
   /**
@@ -57,11 +56,14 @@ public final class Main {
             return defaults.create(type);
           }
         };
-    return new CommandLine(new Main(), factory)
-        .setOut(out)
-        .setErr(err)
+    return configure(new CommandLine(new Main(), factory)).setOut(out).setErr(err).execute(args);
+  }
+
+  private static CommandLine configure(CommandLine commandLine) {
+    return commandLine
         .setExecutionExceptionHandler(new OneLineErrors())
-        .execute(args);
+        .setParameterExceptionHandler(
+            new ConfigParseErrors(commandLine.getParameterExceptionHandler()));
   }
 
   /** The version line of {@code skiff --version}. */
