@@ -283,27 +283,40 @@ class ValidatingAdmissionPolicyApiTest {
                 + " parameterNotFoundAction");
   }
 
-  @Test
-  void warnBindingWarnsInsteadOfDenying() throws Exception {
-    String ns = "vap-warn";
-    namespace(ns);
-    replicasPolicy("warn-replicas.example.com", "expression: object.spec.replicas <= 1");
-    binding("warn-replicas", "warn-replicas.example.com", "Warn", ns);
-    awaitPolicies();
-
+  /** Creates a deployment over plain HTTP, to see the response headers. */
+  private static HttpResponse<String> post(String ns, String name, int replicas) throws Exception {
     var http = admin().getHttpClient();
     HttpRequest post =
         http.newHttpRequestBuilder()
             .uri(admin().getMasterUrl() + "apis/apps/v1/namespaces/" + ns + "/deployments")
             .post(
-                "application/json", Json.bytes(Json.YAML.readTree(deploymentYaml(ns, "warned", 2))))
+                "application/json",
+                Json.bytes(Json.YAML.readTree(deploymentYaml(ns, name, replicas))))
             .build();
-    HttpResponse<String> response = http.sendAsync(post, String.class).get();
-    assertThat(response.code()).isEqualTo(201);
-    assertThat(response.headers("Warning"))
+    return http.sendAsync(post, String.class).get();
+  }
+
+  @Test
+  void warnBindingWarnsAndAuditBindingAdmitsInsteadOfDenying() throws Exception {
+    String ns = "vap-warn";
+    namespace(ns);
+    replicasPolicy("warn-replicas.example.com", "expression: object.spec.replicas <= 1");
+    binding("warn-replicas", "warn-replicas.example.com", "Warn", ns);
+    String audited = "vap-audit";
+    namespace(audited);
+    binding("audit-replicas", "warn-replicas.example.com", "Audit", audited);
+    awaitPolicies();
+
+    HttpResponse<String> warned = post(ns, "warned", 2);
+    assertThat(warned.code()).isEqualTo(201);
+    assertThat(warned.headers("Warning"))
         .containsExactly(
             "299 - \"Validation failed for ValidatingAdmissionPolicy 'warn-replicas.example.com'"
                 + " with binding 'warn-replicas': failed expression: object.spec.replicas <= 1\"");
+
+    HttpResponse<String> quiet = post(audited, "audited", 2);
+    assertThat(quiet.code()).isEqualTo(201);
+    assertThat(quiet.headers("Warning")).isEmpty();
   }
 
   @Test
