@@ -10,6 +10,7 @@ import dev.skiff.apiserver.auth.ServiceAccountTokens;
 import dev.skiff.apiserver.authz.Loopback;
 import dev.skiff.apiserver.componentstatus.ComponentStatusHandler;
 import dev.skiff.apiserver.discovery.DiscoveryHandler;
+import dev.skiff.apiserver.encryption.EncryptionConfig;
 import dev.skiff.apiserver.encryption.SecretsEncryption;
 import dev.skiff.apiserver.http.ApiRequest;
 import dev.skiff.apiserver.http.UserInfo;
@@ -212,6 +213,13 @@ public final class ControlPlane implements AutoCloseable {
   private static Store openStore(ControlPlaneOptions options) {
     Store raw = Stores.open(options.datastoreEndpoint(), storeOptions(options));
     if (!options.secretsEncryption()) {
+      if (Files.exists(EncryptionConfig.path(options.dataDir()))) {
+        // secrets written while the flag was on stay ciphertext: reading them fails
+        log.warn(
+            "event=secrets_encryption_off config={} reason=\"the data directory has an encryption"
+                + " configuration but --secrets-encryption is not set\"",
+            EncryptionConfig.path(options.dataDir()));
+      }
       return raw;
     }
     try {
