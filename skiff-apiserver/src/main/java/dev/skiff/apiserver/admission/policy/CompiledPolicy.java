@@ -61,7 +61,6 @@ final class CompiledPolicy {
   private final boolean ignoreFailures;
   private final ParamKind paramKind;
   private final MatchResources constraints;
-  private final String configurationError;
   private final List<Named> matchConditions;
   private final Map<String, CompiledExpression> variables;
   private final List<Validation> validations;
@@ -81,16 +80,15 @@ final class CompiledPolicy {
             ? new ParamKind(kind.path("apiVersion").asString(""), kind.path("kind").asString(""))
             : null;
     MatchResources parsed = null;
-    String error = null;
     if (spec.path("matchConstraints").isObject()) {
       try {
         parsed = MatchResources.of(spec.path("matchConstraints"));
       } catch (IllegalArgumentException e) {
-        error = "invalid matchConstraints: " + e.getMessage();
+        // a selector the registry now refuses, stored before it checked: the policy matches nothing
+        parsed = null;
       }
     }
     this.constraints = parsed;
-    this.configurationError = error;
     List<ExpressionWarning> found = new ArrayList<>();
     List<Named> conditions = new ArrayList<>();
     int i = 0;
@@ -175,11 +173,6 @@ final class CompiledPolicy {
   /** The match constraints, or null when the policy has none (it then matches nothing). */
   MatchResources constraints() {
     return constraints;
-  }
-
-  /** Why the policy cannot be applied as written (a bad selector), or null. */
-  String configurationError() {
-    return configurationError;
   }
 
   /** The status stored with the policy (a missing node when none). */

@@ -76,6 +76,8 @@ public final class ValidatingAdmissionPolicyBindingStrategy implements ResourceS
         errors.add(
             FieldError.required("spec.paramRef", "one of name or selector must be specified"));
       }
+      ValidatingAdmissionPolicyStrategy.selector(
+          paramRef.path("selector"), "spec.paramRef.selector", errors);
       String notFound = paramRef.path("parameterNotFoundAction").asString("");
       if (notFound.isEmpty()) {
         errors.add(FieldError.required("spec.paramRef.parameterNotFoundAction", ""));

@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.admission.policy;
 
+import dev.skiff.api.selector.LabelSelector;
 import dev.skiff.api.validation.FieldError;
 import dev.skiff.apiserver.registry.ResourceStrategy;
 import dev.skiff.apiserver.registry.Traits;
@@ -180,6 +181,9 @@ public final class ValidatingAdmissionPolicyStrategy implements ResourceStrategy
 
   /** Checks a binding's matchResources or a policy's matchConstraints. */
   static void matchResources(JsonNode match, String path, List<FieldError> errors) {
+    for (String selector : List.of("namespaceSelector", "objectSelector")) {
+      selector(match.path(selector), path + "." + selector, errors);
+    }
     String matchPolicy = match.path("matchPolicy").asString("");
     if (matchPolicy.isEmpty()) {
       errors.add(FieldError.required(path + ".matchPolicy", ""));
@@ -204,6 +208,18 @@ public final class ValidatingAdmissionPolicyStrategy implements ResourceStrategy
           errors.add(FieldError.notSupported(rulePath + ".scope", scope, SCOPES));
         }
       }
+    }
+  }
+
+  /** A label selector that parses (operators, keys and values as Kubernetes allows them). */
+  static void selector(JsonNode selector, String path, List<FieldError> errors) {
+    if (!selector.isObject()) {
+      return;
+    }
+    try {
+      LabelSelector.fromJson(selector);
+    } catch (IllegalArgumentException e) {
+      errors.add(FieldError.invalid(path, selector.toString(), e.getMessage()));
     }
   }
 

@@ -102,4 +102,16 @@ class ValidatingAdmissionPolicyStrategyTest {
             "spec.validationActions: Required value: at least one validation action is required",
             "spec.paramRef.parameterNotFoundAction: Required value");
   }
+
+  @Test
+  void selectorsMustParse() {
+    assertThat(
+            bindingErrors(
+                "{\"policyName\":\"p\",\"validationActions\":[\"Deny\"],\"matchResources\":"
+                    + "{\"namespaceSelector\":{\"matchExpressions\":"
+                    + "[{\"key\":\"env\",\"operator\":\"Near\"}]}}}"))
+        .singleElement()
+        .asString()
+        .startsWith("spec.matchResources.namespaceSelector: Invalid value: ");
+  }
 }
