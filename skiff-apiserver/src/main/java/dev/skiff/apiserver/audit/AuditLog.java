@@ -18,6 +18,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,13 +36,13 @@ public final class AuditLog implements AutoCloseable {
   private static final int QUEUE = 10_000;
   private static final DateTimeFormatter BACKUP_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss.SSS").withZone(ZoneOffset.UTC);
-  private static final byte[] STOP = new byte[0];
+  private static final Supplier<AuditEvent> STOP = () -> null;
 
   private final Path path;
   private final long maxBytes;
   private final int maxBackups;
   private final InstantSource clock;
-  private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE);
+  private final BlockingQueue<Supplier<AuditEvent>> queue = new ArrayBlockingQueue<>(QUEUE);
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong written = new AtomicLong();
   private final Thread writer;
@@ -74,14 +75,18 @@ public final class AuditLog implements AutoCloseable {
 
   /** Queues one event; never blocks. */
   public void write(AuditEvent event) {
+    write(() -> event);
+  }
+
+  /**
+   * Queues an event that the writer thread builds (so that its parsing and serializing stay off the
+   * caller's thread, the event loop); never blocks.
+   */
+  public void write(Supplier<AuditEvent> event) {
     if (closed) {
       return;
     }
-    byte[] json = Json.bytes(event.toJson());
-    byte[] line = new byte[json.length + 1];
-    System.arraycopy(json, 0, line, 0, json.length);
-    line[json.length] = '\n';
-    if (!queue.offer(line)) {
+    if (!queue.offer(event)) {
       long count = dropped.incrementAndGet();
       if (Long.bitCount(count) == 1) {
         log.warn("event=audit_events_dropped count={} reason=queue_full", count);
@@ -107,7 +112,7 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private void drain() {
-    List<byte[]> batch = new ArrayList<>();
+    List<Supplier<AuditEvent>> batch = new ArrayList<>();
     while (true) {
       try {
         batch.add(queue.take());
@@ -116,12 +121,16 @@ public final class AuditLog implements AutoCloseable {
       }
       queue.drainTo(batch);
       boolean stop = false;
-      for (byte[] line : batch) {
-        if (line == STOP) {
+      for (Supplier<AuditEvent> event : batch) {
+        if (event == STOP) {
           stop = true;
           break;
         }
-        append(line);
+        try {
+          append(line(event));
+        } catch (RuntimeException e) {
+          log.warn("event=audit_event_failed reason=\"{}\"", e.toString());
+        }
       }
       batch.clear();
       try {
@@ -133,6 +142,14 @@ public final class AuditLog implements AutoCloseable {
         return;
       }
     }
+  }
+
+  private static byte[] line(Supplier<AuditEvent> event) {
+    byte[] json = Json.bytes(event.get().toJson());
+    byte[] line = new byte[json.length + 1];
+    System.arraycopy(json, 0, line, 0, json.length);
+    line[json.length] = '\n';
+    return line;
   }
 
   private void append(byte[] line) {

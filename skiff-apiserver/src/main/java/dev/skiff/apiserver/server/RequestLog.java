@@ -1,5 +1,6 @@
 package dev.skiff.apiserver.server;
 
+import dev.skiff.api.Json;
 import dev.skiff.apiserver.audit.AuditEvent;
 import dev.skiff.apiserver.audit.AuditLog;
 import dev.skiff.apiserver.http.ApiRequest;
@@ -14,6 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
 
 /**
  * What the access log line of one request says, and its audit event when the server keeps an audit
@@ -115,11 +117,19 @@ final class RequestLog {
     }
     Audited request = audited;
     if (audit != null && request != null) {
-      audit.write(event(request));
+      Instant completed = Instant.now();
+      int status = code;
+      Map<String, String> notes;
+      synchronized (annotations) {
+        notes = Map.copyOf(annotations);
+      }
+      audit.write(() -> event(request, status, completed, notes));
     }
   }
 
-  private AuditEvent event(Audited audited) {
+  /** Built on the audit log's writer thread. */
+  private AuditEvent event(
+      Audited audited, int status, Instant completed, Map<String, String> notes) {
     ApiRequest api = audited.request().api();
     RequestInfo info = RequestInfo.parse(api).orElse(null);
     AuditEvent.ObjectRef ref =
@@ -128,14 +138,12 @@ final class RequestLog {
             : new AuditEvent.ObjectRef(
                 info.resource(),
                 info.namespace(),
-                info.name(),
+                info.name().isEmpty() && info.verb().equals("create")
+                    ? createdName(api)
+                    : info.name(),
                 info.group(),
                 info.version(),
                 info.subresource());
-    Map<String, String> notes;
-    synchronized (annotations) {
-      notes = Map.copyOf(annotations);
-    }
     return new AuditEvent(
         audited.request().auditId(),
         uri,
@@ -145,9 +153,25 @@ final class RequestLog {
         audited.sourceIps(),
         api.header("user-agent"),
         ref,
-        code,
+        status,
         received,
-        Instant.now(),
+        completed,
         notes);
+  }
+
+  /**
+   * The name a create names in its JSON body, as Kubernetes completes the event's objectRef from
+   * the request object; "" when it has none (generateName) or the body is not JSON.
+   */
+  private static String createdName(ApiRequest api) {
+    String type = api.header("content-type");
+    if (api.body().length == 0 || (type != null && !type.contains("json"))) {
+      return "";
+    }
+    try {
+      return Json.MAPPER.readTree(api.body()).path("metadata").path("name").asString("");
+    } catch (JacksonException e) {
+      return "";
+    }
   }
 }

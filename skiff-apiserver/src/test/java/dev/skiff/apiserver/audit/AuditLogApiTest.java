@@ -117,6 +117,7 @@ class AuditLogApiTest {
     assertThat(event.path("requestURI").asString())
         .startsWith("/api/v1/namespaces/default/configmaps");
     assertThat(event.at("/objectRef/namespace").asString()).isEqualTo("default");
+    assertThat(event.at("/objectRef/name").asString()).isEqualTo("audited");
     assertThat(event.at("/objectRef/apiVersion").asString()).isEqualTo("v1");
     assertThat(event.at("/responseStatus/code").asInt()).isEqualTo(201);
     assertThat(event.at("/user/username").asString()).isNotEmpty();
