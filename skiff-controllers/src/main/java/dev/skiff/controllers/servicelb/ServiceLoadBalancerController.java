@@ -111,6 +111,8 @@ public final class ServiceLoadBalancerController implements Reconciler {
       @Override
       public void onDelete(Service service, boolean finalStateUnknown) {
         if (wantsLoadBalancer(service)) {
+          // its own key forgets what was reported about it
+          queue.add(ObjectKey.of(service));
           enqueueAll();
         }
       }

@@ -158,7 +158,8 @@ class ServiceLoadBalancerControllerTest {
     Service first = services.getByKey("default/first");
     services.remove(first);
     controller.serviceHandler().onDelete(first, false);
-    assertThat(queue.length()).isEqualTo(1);
+    assertThat(queue.length()).isEqualTo(2);
+    controller.reconcile(key("first"));
     controller.reconcile(key("second"));
 
     assertThat(ingress("second")).containsExactly("10.0.0.1 VIP", "10.0.0.2 VIP");
