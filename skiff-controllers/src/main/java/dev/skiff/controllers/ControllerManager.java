@@ -1,6 +1,7 @@
 package dev.skiff.controllers;
 
 import dev.skiff.controllers.runtime.ControllerContext;
+import dev.skiff.controllers.runtime.ControllerCredentials;
 import dev.skiff.controllers.runtime.ControllerMetrics;
 import dev.skiff.controllers.runtime.ControllerRunner;
 import dev.skiff.controllers.runtime.Informers;
@@ -23,7 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The controller manager: starts every enabled controller on shared informers, optionally only
- * while it holds the kube-system/kube-controller-manager Lease.
+ * while it holds the kube-system/kube-controller-manager Lease. The shared informers and the leader
+ * election use the manager's client; each controller writes with the client its {@link
+ * ControllerCredentials} give it (its own ServiceAccount's under {@code
+ * --use-service-account-credentials}).
  */
 public final class ControllerManager implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControllerManager.class);
@@ -31,6 +35,7 @@ public final class ControllerManager implements AutoCloseable {
   static final String LEASE_NAME = "kube-controller-manager";
 
   private final KubernetesClient client;
+  private final ControllerCredentials credentials;
   private final ControllerManagerOptions options;
   private final InstantSource clock;
   private final ControllerMetrics metrics = new ControllerMetrics();
@@ -44,9 +49,23 @@ public final class ControllerManager implements AutoCloseable {
   private volatile boolean leading;
   private boolean closed;
 
+  /** A manager whose controllers all act with its own client (and identity). */
   public ControllerManager(
       KubernetesClient client, ControllerManagerOptions options, InstantSource clock) {
+    this(client, ControllerCredentials.shared(client), options, clock);
+  }
+
+  /**
+   * A manager whose controllers act with the clients {@code credentials} give them, e.g. {@link
+   * dev.skiff.controllers.runtime.ServiceAccountCredentials} for per-controller identities.
+   */
+  public ControllerManager(
+      KubernetesClient client,
+      ControllerCredentials credentials,
+      ControllerManagerOptions options,
+      InstantSource clock) {
     this.client = client;
+    this.credentials = credentials;
     this.options = options;
     this.clock = clock;
     List<String> unknown =
@@ -100,6 +119,16 @@ public final class ControllerManager implements AutoCloseable {
     return enabled;
   }
 
+  /**
+   * The ServiceAccount (in kube-system) each known controller acts as under {@code
+   * --use-service-account-credentials}, by controller name.
+   */
+  public static Map<String, String> serviceAccounts() {
+    Map<String, String> accounts = new LinkedHashMap<>();
+    Controllers.ALL.forEach((name, controller) -> accounts.put(name, controller.serviceAccount()));
+    return accounts;
+  }
+
   public boolean isLeading() {
     return leading;
   }
@@ -111,12 +140,19 @@ public final class ControllerManager implements AutoCloseable {
     leading = true;
     metrics.leading(LEASE_NAME, true);
     informers = new Informers(client);
-    ControllerContext context =
-        new ControllerContext(
-            client, informers, clock, options, metrics, eventExecutor, options.identity());
     Map<String, ControllerRunner> started = new LinkedHashMap<>();
     for (String name : enabledControllers()) {
-      started.put(name, Controllers.ALL.get(name).factory().apply(context));
+      Controllers.Descriptor controller = Controllers.ALL.get(name);
+      ControllerContext context =
+          new ControllerContext(
+              credentials.clientFor(controller.serviceAccount()),
+              informers,
+              clock,
+              options,
+              metrics,
+              eventExecutor,
+              options.identity());
+      started.put(name, controller.factory().apply(context));
     }
     informers.start();
     started.values().forEach(ControllerRunner::start);
@@ -136,6 +172,7 @@ public final class ControllerManager implements AutoCloseable {
       informers.close();
       informers = null;
     }
+    credentials.close();
     LOG.info("controllers stopped");
   }
 

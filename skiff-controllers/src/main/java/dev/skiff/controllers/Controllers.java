@@ -21,9 +21,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
 
-/** Every controller the manager knows, by its kube-controller-manager name. */
+/**
+ * Every controller the manager knows, by its kube-controller-manager name, with the ServiceAccount
+ * in kube-system it acts as under {@code --use-service-account-credentials} (Kubernetes' names;
+ * node-ipam shares node-controller as in Kubernetes, servicelb is Kubernetes' service-controller
+ * and cluster-dns is ours).
+ */
 final class Controllers {
-  record Descriptor(boolean onByDefault, Function<ControllerContext, ControllerRunner> factory) {}
+  record Descriptor(
+      boolean onByDefault,
+      String serviceAccount,
+      Function<ControllerContext, ControllerRunner> factory) {}
 
   static final Map<String, Descriptor> ALL = build();
 
@@ -31,35 +39,71 @@ final class Controllers {
 
   private static Map<String, Descriptor> build() {
     Map<String, Descriptor> all = new LinkedHashMap<>();
-    all.put("cronjob", new Descriptor(true, CronJobControllers::cronJobs));
-    all.put("deployment", new Descriptor(true, DeploymentControllers::deployments));
-    all.put("disruption", new Descriptor(true, DisruptionControllers::disruption));
-    all.put("replicaset", new Descriptor(true, ReplicaSetControllers::replicaSets));
-    all.put("resourcequota", new Descriptor(true, ResourceQuotaControllers::resourceQuota));
-    all.put("daemonset", new Descriptor(true, DaemonSetControllers::daemonSets));
-    all.put("statefulset", new Descriptor(true, StatefulSetControllers::statefulSets));
-    all.put("endpoints", new Descriptor(true, EndpointControllers::endpoints));
-    all.put("endpointslice", new Descriptor(true, EndpointControllers::endpointSlices));
-    all.put("garbage-collector", new Descriptor(true, GarbageCollectors::garbageCollector));
+    all.put("cronjob", new Descriptor(true, "cronjob-controller", CronJobControllers::cronJobs));
+    all.put(
+        "deployment",
+        new Descriptor(true, "deployment-controller", DeploymentControllers::deployments));
+    all.put(
+        "disruption",
+        new Descriptor(true, "disruption-controller", DisruptionControllers::disruption));
+    all.put(
+        "replicaset",
+        new Descriptor(true, "replicaset-controller", ReplicaSetControllers::replicaSets));
+    all.put(
+        "resourcequota",
+        new Descriptor(true, "resourcequota-controller", ResourceQuotaControllers::resourceQuota));
+    all.put(
+        "daemonset",
+        new Descriptor(true, "daemon-set-controller", DaemonSetControllers::daemonSets));
+    all.put(
+        "statefulset",
+        new Descriptor(true, "statefulset-controller", StatefulSetControllers::statefulSets));
+    all.put(
+        "endpoints", new Descriptor(true, "endpoint-controller", EndpointControllers::endpoints));
+    all.put(
+        "endpointslice",
+        new Descriptor(true, "endpointslice-controller", EndpointControllers::endpointSlices));
+    all.put(
+        "garbage-collector",
+        new Descriptor(true, "generic-garbage-collector", GarbageCollectors::garbageCollector));
     all.put(
         HorizontalControllers.NAME,
-        new Descriptor(true, HorizontalControllers::horizontalPodAutoscaling));
-    all.put("job", new Descriptor(true, JobControllers::jobs));
-    all.put("node-lifecycle", new Descriptor(true, NodeLifecycleControllers::nodeLifecycle));
-    all.put("node-ipam", new Descriptor(true, SmallControllers::nodeIpam));
-    all.put("cluster-dns", new Descriptor(true, SmallControllers::clusterDns));
+        new Descriptor(
+            true, "horizontal-pod-autoscaler", HorizontalControllers::horizontalPodAutoscaling));
+    all.put("job", new Descriptor(true, "job-controller", JobControllers::jobs));
+    all.put(
+        "node-lifecycle",
+        new Descriptor(true, "node-controller", NodeLifecycleControllers::nodeLifecycle));
+    all.put("node-ipam", new Descriptor(true, "node-controller", SmallControllers::nodeIpam));
+    all.put(
+        "cluster-dns",
+        new Descriptor(true, "cluster-dns-controller", SmallControllers::clusterDns));
     all.put(
         ServiceLoadBalancerControllers.NAME,
-        new Descriptor(true, ServiceLoadBalancerControllers::serviceLoadBalancers));
-    all.put("pod-garbage-collector", new Descriptor(true, SmallControllers::podGc));
-    all.put("ttl-after-finished", new Descriptor(true, SmallControllers::ttlAfterFinished));
-    all.put("namespace", new Descriptor(true, NamespaceControllers::namespaces));
-    all.put("serviceaccount", new Descriptor(true, NamespacedDefaults::serviceAccounts));
-    all.put("root-ca-cert-publisher", new Descriptor(true, NamespacedDefaults::rootCaPublisher));
-    all.put("persistentvolume-binder", new Descriptor(true, VolumeControllers::binder));
+        new Descriptor(
+            true, "service-controller", ServiceLoadBalancerControllers::serviceLoadBalancers));
+    all.put(
+        "pod-garbage-collector",
+        new Descriptor(true, "pod-garbage-collector", SmallControllers::podGc));
+    all.put(
+        "ttl-after-finished",
+        new Descriptor(true, "ttl-after-finished-controller", SmallControllers::ttlAfterFinished));
+    all.put(
+        "namespace",
+        new Descriptor(true, "namespace-controller", NamespaceControllers::namespaces));
+    all.put(
+        "serviceaccount",
+        new Descriptor(true, "service-account-controller", NamespacedDefaults::serviceAccounts));
+    all.put(
+        "root-ca-cert-publisher",
+        new Descriptor(true, "root-ca-cert-publisher", NamespacedDefaults::rootCaPublisher));
+    all.put(
+        "persistentvolume-binder",
+        new Descriptor(true, "persistent-volume-binder", VolumeControllers::binder));
     all.put(
         "replicationcontroller",
-        new Descriptor(true, ReplicaSetControllers::replicationControllers));
+        new Descriptor(
+            true, "replication-controller", ReplicaSetControllers::replicationControllers));
     return all;
   }
 }

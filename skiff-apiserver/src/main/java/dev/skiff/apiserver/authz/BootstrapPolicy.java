@@ -182,6 +182,7 @@ public final class BootstrapPolicy {
                     "persistentvolumeclaims"))));
     roles.add(clusterRole("system:kube-controller-manager", Map.of(), controllerManagerRules()));
     roles.add(clusterRole("system:node", Map.of(), nodeRules()));
+    roles.addAll(ControllerPolicy.clusterRoles());
     roles.add(
         clusterRole(
             "system:node-proxier",
@@ -356,38 +357,28 @@ public final class BootstrapPolicy {
   }
 
   /**
-   * Our controller manager runs every controller under one identity, so its role is the union of
-   * what those controllers need: read and change any object (the garbage collector and namespace
-   * controller act on every resource) and create the objects controllers own.
+   * Kubernetes' system:kube-controller-manager: what the manager itself does when its controllers
+   * act as their own ServiceAccounts (--use-service-account-credentials): leader election, the
+   * shared informers (list and watch of everything), and making the controllers' ServiceAccounts
+   * and their tokens. The controllers' rights are in {@link ControllerPolicy}.
    */
   private static List<PolicyRule> controllerManagerRules() {
     return List.of(
-        PolicyRule.resources(
-            List.of("get", "list", "watch", "update", "patch", "delete", "deletecollection"),
-            List.of("*"),
-            List.of("*")),
-        rule(
-            "create",
-            "",
-            "pods",
-            "events",
-            "endpoints",
-            "serviceaccounts",
-            "serviceaccounts/token",
-            "configmaps",
-            "secrets",
-            "pods/eviction",
-            "pods/binding",
-            "replicationcontrollers",
-            "persistentvolumes"),
-        rule("create", "apps", "replicasets", "controllerrevisions"),
-        rule("create", "batch", "jobs"),
-        rule("create", "discovery.k8s.io", "endpointslices"),
+        ControllerPolicy.events(),
         rule("create", "coordination.k8s.io", "leases"),
-        rule("create", "events.k8s.io", "events"),
+        // fabric8's leader election patches its lease where client-go updates it
+        rule(List.of("get", "update", "patch"), "coordination.k8s.io", "leases")
+            .withNames("kube-controller-manager"),
+        rule("create", "", "endpoints"),
+        rule(List.of("get", "update"), "", "endpoints").withNames("kube-controller-manager"),
+        rule("create", "", "secrets", "serviceaccounts"),
+        rule("delete", "", "secrets"),
+        rule("get", "", "configmaps", "namespaces", "secrets", "serviceaccounts"),
+        rule("update", "", "secrets", "serviceaccounts"),
         rule("create", "authentication.k8s.io", "tokenreviews"),
         rule("create", "authorization.k8s.io", "subjectaccessreviews"),
-        rule("create", "certificates.k8s.io", "certificatesigningrequests"));
+        PolicyRule.resources(List.of("list", "watch"), List.of("*"), List.of("*")),
+        rule("create", "", "serviceaccounts/token"));
   }
 
   /** Every default ClusterRoleBinding. */
@@ -439,6 +430,7 @@ public final class BootstrapPolicy {
             "skiff:node-autoapprove-certificate-rotation",
             SELF_NODE_CLIENT_CSR_ROLE,
             group("system:nodes")));
+    bindings.addAll(ControllerPolicy.clusterRoleBindings());
     return bindings;
   }
 
@@ -488,7 +480,15 @@ public final class BootstrapPolicy {
     return subject;
   }
 
-  private static ObjectNode binding(String name, String clusterRole, ObjectNode... subjects) {
+  static ObjectNode serviceAccount(String namespace, String name) {
+    ObjectNode subject = Json.object();
+    subject.put("kind", "ServiceAccount");
+    subject.put("name", name);
+    subject.put("namespace", namespace);
+    return subject;
+  }
+
+  static ObjectNode binding(String name, String clusterRole, ObjectNode... subjects) {
     ObjectNode binding = Json.object();
     binding.put("apiVersion", "rbac.authorization.k8s.io/v1");
     binding.put("kind", "ClusterRoleBinding");
