@@ -86,6 +86,14 @@ public final class ControllerManagerCommand implements Callable<Integer> {
       description = "how often each HorizontalPodAutoscaler is synced (e.g. 15s, 1m)")
   String hpaSyncPeriod;
 
+  @Option(
+      names = "--default-local-storage-path",
+      paramLabel = "DIR",
+      description =
+          "Run the built-in local-path provisioner, making volumes of the local-path class under"
+              + " DIR on the nodes (as `skiff server` does under <data-dir>/storage). Default: off.")
+  Path localStoragePath;
+
   @Override
   public Integer call() throws Exception {
     ControllerManagerOptions options = options();
@@ -121,6 +129,9 @@ public final class ControllerManagerCommand implements Callable<Integer> {
             .withHorizontalPodAutoscalerSyncPeriod(ProxyCommand.parseDuration(hpaSyncPeriod));
     if (rootCaFile != null) {
       options = options.withRootCaPem(Files.readString(rootCaFile));
+    }
+    if (localStoragePath != null) {
+      options = options.withLocalStoragePath(localStoragePath);
     }
     return options;
   }

@@ -3,6 +3,7 @@ package dev.skiff.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.controllers.ControllerManagerOptions;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -33,5 +34,18 @@ class ControllerManagerCommandTest {
 
     assertThat(command.options().horizontalPodAutoscalerSyncPeriod())
         .isEqualTo(Duration.ofSeconds(15));
+  }
+
+  @Test
+  void theLocalPathProvisionerRunsOnlyWithAStoragePath() throws Exception {
+    ControllerManagerCommand off = new ControllerManagerCommand();
+    new CommandLine(off).parseArgs("--kubeconfig", "/tmp/kubeconfig");
+    ControllerManagerCommand on = new ControllerManagerCommand();
+    new CommandLine(on)
+        .parseArgs(
+            "--kubeconfig", "/tmp/kubeconfig", "--default-local-storage-path", "/srv/volumes");
+
+    assertThat(off.options().localStoragePath()).isEmpty();
+    assertThat(on.options().localStoragePath()).contains(Path.of("/srv/volumes"));
   }
 }
