@@ -24,6 +24,13 @@ abstract class ConfigSubcommand implements Callable<Integer> {
     }
   }
 
+  /** A flag value kubectl's flag parser would refuse, before the command runs. */
+  static final class FlagException extends RuntimeException {
+    FlagException(String message) {
+      super(message);
+    }
+  }
+
   @Override
   public final Integer call() {
     out = spec.commandLine().getOut();
@@ -31,6 +38,10 @@ abstract class ConfigSubcommand implements Callable<Integer> {
     try {
       run();
       return 0;
+    } catch (FlagException e) {
+      err.println("Error: " + e.getMessage());
+      err.println("See '" + spec.qualifiedName() + " --help' for usage.");
+      return 1;
     } catch (UsageException e) {
       spec.commandLine().usage(out);
       err.println("error: " + e.getMessage());

@@ -68,12 +68,12 @@ final class EntryCommands {
 
     @Override
     void run() {
+      boolean insecureValue = goBool(insecure, "--insecure-skip-tls-verify");
+      boolean embed = goBool(embedCerts, "--embed-certs");
       if (args.size() != 1) {
         throw new UsageException("Unexpected args: " + goList(args));
       }
       String name = args.get(0);
-      boolean insecureValue = goBool(insecure, "--insecure-skip-tls-verify");
-      boolean embed = goBool(embedCerts, "--embed-certs");
       if (name.isEmpty()) {
         throw new ConfigException("you must specify a non-empty cluster name");
       }
@@ -231,13 +231,14 @@ final class EntryCommands {
 
     @Override
     void run() {
+      boolean embed = goBool(embedCerts, "--embed-certs");
+      goBool(execProvideClusterInfo, "--exec-provide-cluster-info");
       if (args.size() != 1) {
         throw new UsageException("Unexpected args: " + goList(args));
       }
       String name = args.get(0);
       Pairs providerArgs = Pairs.parse(authProviderArgs, "--auth-provider-arg");
       Pairs env = Pairs.parse(execEnv, "--exec-env");
-      boolean embed = goBool(embedCerts, "--embed-certs");
       validate(name, embed);
       ConfigAccess access = access();
       Kubeconfig config = access.startingConfig();
@@ -303,6 +304,11 @@ final class EntryCommands {
     private void validate(String name, boolean embed) {
       if (name.isEmpty()) {
         throw new ConfigException("you must specify a non-empty user name");
+      }
+      if (execInteractiveMode != null
+          && !List.of("IfAvailable", "Never", "Always").contains(execInteractiveMode)) {
+        throw new ConfigException(
+            "invalid interactive mode type, can be only IfAvailable, Never, Always");
       }
       List<String> methods = new ArrayList<>();
       if (token != null && !token.isEmpty()) {
@@ -506,7 +512,7 @@ final class EntryCommands {
       case "1", "t", "T", "TRUE", "true", "True" -> true;
       case "0", "f", "F", "FALSE", "false", "False" -> false;
       default ->
-          throw new ConfigException(
+          throw new ConfigSubcommand.FlagException(
               "invalid argument \""
                   + value
                   + "\" for \""

@@ -42,12 +42,12 @@ final class PropertyCommands {
 
     @Override
     void run() {
+      boolean rawBytes = EntryCommands.goBool(setRawBytes, "--set-raw-bytes");
       if (args.size() != 2) {
         throw new UsageException("Unexpected args: " + goList(args));
       }
       String property = args.get(0);
       String value = args.get(1);
-      boolean rawBytes = EntryCommands.goBool(setRawBytes, "--set-raw-bytes");
       if (value.isEmpty()) {
         throw new ConfigException("you cannot use set to unset a property");
       }

@@ -68,6 +68,7 @@ final class ViewCommand extends ConfigSubcommand {
 
   @Override
   void run() {
+    boolean mergeValue = merge == null || EntryCommands.goBool(merge, "--merge");
     if (!args.isEmpty()) {
       throw new ConfigException(
           "unexpected arguments: "
@@ -75,7 +76,6 @@ final class ViewCommand extends ConfigSubcommand {
               + "\nSee 'skiff config view -h' for help and examples");
     }
     ConfigAccess access = access();
-    boolean mergeValue = merge == null ? true : EntryCommands.goBool(merge, "--merge");
     if (merge == null && access.isExplicitFile()) {
       mergeValue = false;
     }

@@ -435,6 +435,37 @@ class ConfigCommandTest {
                 "set-context \"null\" --namespace=changed",
                 "view")),
         new Scenario(
+            "KUBECONFIG list: current-context, preferences, locks and odd flag values",
+            Map.of("a.yaml", FIRST, "b.yaml", SECOND),
+            "{dir}/b.yaml:{dir}/a.yaml",
+            commands(
+                "unset current-context",
+                "current-context",
+                "view",
+                "set current-context ctx-shared",
+                "set preferences.colors false",
+                "unset preferences.colors",
+                "set-context ghost --cluster=nope --user=nobody",
+                "use-context ghost",
+                "view --minify",
+                "set-context ghost --cluster=shared",
+                "view --minify",
+                "set-credentials u --token=",
+                "set-credentials u --username=",
+                "set-credentials x --exec-command=a --exec-interactive-mode=Sometimes",
+                "set-credentials y --exec-interactive-mode=Always --exec-provide-cluster-info",
+                "set-cluster shared --certificate-authority={dir}/a.yaml --embed-certs=false",
+                "set-cluster shared --insecure-skip-tls-verify=maybe",
+                "get-contexts -o name --no-headers",
+                "view -o jsonpath={.preferences}")),
+        new Scenario(
+            "a kubeconfig lock file held by someone else",
+            Map.of("config", SEED, "config.lock", ""),
+            null,
+            commands("use-context dev", "set-cluster x --server=https://x", "get-contexts").stream()
+                .map(ConfigCommandTest::withExplicitFile)
+                .toList()),
+        new Scenario(
             "malformed files: kubectl's errors",
             Map.of(
                 "num.yaml", "clusters:\n- name: a\n  cluster:\n    server: 123\n",
