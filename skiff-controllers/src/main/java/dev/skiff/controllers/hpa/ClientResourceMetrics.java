@@ -17,8 +17,8 @@ import java.util.Map;
 
 /**
  * Pod usage from {@code metrics.k8s.io/v1beta1} PodMetrics: a pod's value is the sum over its
- * containers, and a pod with a container not reporting the resource is left out (its metrics count
- * as missing), as Kubernetes' resource metrics client does.
+ * containers (or one named container's), and a pod with a container not reporting the resource is
+ * left out (its metrics count as missing), as Kubernetes' resource metrics client does.
  */
 final class ClientResourceMetrics implements ResourceMetricsClient {
   private final KubernetesClient client;
@@ -28,7 +28,8 @@ final class ClientResourceMetrics implements ResourceMetricsClient {
   }
 
   @Override
-  public Map<String, PodMetric> podMetrics(String resource, String namespace, String selector) {
+  public Map<String, PodMetric> podMetrics(
+      String resource, String namespace, String selector, String container) {
     String path =
         "/apis/metrics.k8s.io/v1beta1/namespaces/"
             + namespace
@@ -57,15 +58,20 @@ final class ClientResourceMetrics implements ResourceMetricsClient {
       }
       long sum = 0;
       boolean missing = false;
-      for (ContainerMetrics container : pod.getContainers()) {
-        Quantity usage = container.getUsage() == null ? null : container.getUsage().get(resource);
+      boolean found = container == null;
+      for (ContainerMetrics metrics : pod.getContainers()) {
+        if (container != null && !container.equals(metrics.getName())) {
+          continue;
+        }
+        found = true;
+        Quantity usage = metrics.getUsage() == null ? null : metrics.getUsage().get(resource);
         if (usage == null) {
           missing = true;
           break;
         }
         sum += ReplicaCalculator.milli(usage);
       }
-      if (!missing) {
+      if (found && !missing) {
         result.put(pod.getMetadata().getName(), new PodMetric(sum, timestamp(pod), window(pod)));
       }
     }

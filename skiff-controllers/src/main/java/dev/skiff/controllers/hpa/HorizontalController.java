@@ -11,6 +11,7 @@ import dev.skiff.controllers.runtime.Result;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.ContainerResourceMetricStatus;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerCondition;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerStatus;
@@ -18,7 +19,6 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricStatus;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTarget;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricValueStatus;
-import io.fabric8.kubernetes.api.model.autoscaling.v2.ResourceMetricSource;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.ResourceMetricStatus;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
@@ -394,7 +394,23 @@ public final class HorizontalController implements Reconciler {
     String type = spec.getType() == null ? "" : spec.getType();
     return switch (type) {
       case "Resource" ->
-          resourceMetric(hpa, spec.getResource(), currentReplicas, selectorText, selector);
+          resourceMetric(
+              hpa,
+              spec.getResource().getName(),
+              spec.getResource().getTarget(),
+              null,
+              currentReplicas,
+              selectorText,
+              selector);
+      case "ContainerResource" ->
+          resourceMetric(
+              hpa,
+              spec.getContainerResource().getName(),
+              spec.getContainerResource().getTarget(),
+              spec.getContainerResource().getContainer(),
+              currentReplicas,
+              selectorText,
+              selector);
       case "Pods" ->
           throw unsupported(
               "FailedGetPodsMetric",
@@ -412,12 +428,6 @@ public final class HorizontalController implements Reconciler {
                   + hpa.getMetadata().getNamespace()
                   + "/"
                   + spec.getExternal().getMetric().getName());
-      case "ContainerResource" ->
-          throw unsupported(
-              "FailedGetContainerResourceMetric",
-              "failed to get "
-                  + spec.getContainerResource().getName()
-                  + " container metric value: container resource metrics are not supported");
       default ->
           throw new MetricFailure(
               "InvalidMetricSourceType", "unknown metric source type \"" + type + "\"");
@@ -429,82 +439,78 @@ public final class HorizontalController implements Reconciler {
     return new MetricFailure(reason, message + ": no custom or external metrics API is served");
   }
 
+  /** A Resource metric, or with a container name a ContainerResource metric. */
   private MetricProposal resourceMetric(
       HorizontalPodAutoscaler hpa,
-      ResourceMetricSource source,
+      String resource,
+      MetricTarget target,
+      String container,
       int currentReplicas,
       String selectorText,
       LabelSelector selector) {
-    String resource = source.getName();
-    MetricTarget target = source.getTarget();
     String namespace = hpa.getMetadata().getNamespace();
-    if (target != null && target.getAverageValue() != null) {
-      ReplicaCalculator.Proposal proposal;
-      try {
-        Map<String, PodMetric> usage = fetch(resource, namespace, selectorText);
-        proposal =
-            calculator.averageValueReplicas(
-                currentReplicas,
-                ReplicaCalculator.milli(target.getAverageValue()),
-                resource,
-                pods(namespace, selector),
-                usage);
-      } catch (MetricsUnavailableException e) {
-        throw new MetricFailure(
-            "FailedGetResourceMetric",
-            e.getMessage(),
-            "failed to get " + resource + " utilization: " + e.getMessage());
-      }
-      MetricValueStatus current = new MetricValueStatus();
-      current.setAverageValue(milliQuantity(proposal.averageMilli()));
-      return new MetricProposal(
-          proposal.replicas(), resource + " resource", resourceStatus(resource, current));
-    }
-    if (target == null || target.getAverageUtilization() == null) {
-      throw new MetricFailure(
-          "FailedGetResourceMetric",
-          "invalid resource metric source: neither a utilization target nor a value target was"
-              + " set");
+    String reason =
+        container == null ? "FailedGetResourceMetric" : "FailedGetContainerResourceMetric";
+    String kind = container == null ? " resource" : " container resource";
+    boolean averageValue = target != null && target.getAverageValue() != null;
+    if (!averageValue && (target == null || target.getAverageUtilization() == null)) {
+      String message =
+          "invalid"
+              + (container == null ? "" : " container")
+              + " resource metric source: neither a utilization target nor a value target was"
+              + " set";
+      throw new MetricFailure(reason, message);
     }
     ReplicaCalculator.Proposal proposal;
     try {
-      Map<String, PodMetric> usage = fetch(resource, namespace, selectorText);
+      Map<String, PodMetric> usage = fetch(resource, namespace, selectorText, container);
+      List<Pod> matching = pods(namespace, selector);
       proposal =
-          calculator.utilizationReplicas(
-              currentReplicas,
-              target.getAverageUtilization(),
-              resource,
-              pods(namespace, selector),
-              usage);
+          averageValue
+              ? calculator.averageValueReplicas(
+                  currentReplicas,
+                  ReplicaCalculator.milli(target.getAverageValue()),
+                  resource,
+                  matching,
+                  usage)
+              : calculator.utilizationReplicas(
+                  currentReplicas,
+                  target.getAverageUtilization(),
+                  resource,
+                  container,
+                  matching,
+                  usage);
     } catch (MetricsUnavailableException e) {
       throw new MetricFailure(
-          "FailedGetResourceMetric",
-          e.getMessage(),
-          "failed to get " + resource + " utilization: " + e.getMessage());
+          reason, e.getMessage(), "failed to get " + resource + " utilization: " + e.getMessage());
     }
     MetricValueStatus current = new MetricValueStatus();
-    current.setAverageUtilization(proposal.utilization());
     current.setAverageValue(milliQuantity(proposal.averageMilli()));
+    if (!averageValue) {
+      current.setAverageUtilization(proposal.utilization());
+    }
+    MetricStatus status = new MetricStatus();
+    if (container == null) {
+      status.setType("Resource");
+      status.setResource(new ResourceMetricStatus(current, resource));
+    } else {
+      status.setType("ContainerResource");
+      status.setContainerResource(new ContainerResourceMetricStatus(container, current, resource));
+    }
     return new MetricProposal(
         proposal.replicas(),
-        resource + " resource utilization (percentage of request)",
-        resourceStatus(resource, current));
+        resource + kind + (averageValue ? "" : " utilization (percentage of request)"),
+        status);
   }
 
-  private Map<String, PodMetric> fetch(String resource, String namespace, String selector) {
+  private Map<String, PodMetric> fetch(
+      String resource, String namespace, String selector, String container) {
     try {
-      return metrics.podMetrics(resource, namespace, selector);
+      return metrics.podMetrics(resource, namespace, selector, container);
     } catch (MetricsUnavailableException e) {
       throw new MetricsUnavailableException(
           "unable to get metrics for resource " + resource + ": " + e.getMessage());
     }
-  }
-
-  private static MetricStatus resourceStatus(String resource, MetricValueStatus current) {
-    MetricStatus status = new MetricStatus();
-    status.setType("Resource");
-    status.setResource(new ResourceMetricStatus(current, resource));
-    return status;
   }
 
   private List<Pod> pods(String namespace, LabelSelector selector) {

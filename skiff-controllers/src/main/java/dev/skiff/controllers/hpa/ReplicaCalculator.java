@@ -77,6 +77,21 @@ public final class ReplicaCalculator {
       String resource,
       List<Pod> pods,
       Map<String, PodMetric> podMetrics) {
+    return utilizationReplicas(
+        currentReplicas, targetUtilization, resource, null, pods, podMetrics);
+  }
+
+  /**
+   * Replicas for a target average utilization of one container's request ({@code ContainerResource}
+   * metrics); a null container means the whole pod.
+   */
+  public Proposal utilizationReplicas(
+      int currentReplicas,
+      int targetUtilization,
+      String resource,
+      String container,
+      List<Pod> pods,
+      Map<String, PodMetric> podMetrics) {
     if (pods.isEmpty()) {
       throw new MetricsUnavailableException(
           "no pods returned by selector while calculating replica count");
@@ -85,7 +100,7 @@ public final class ReplicaCalculator {
     Groups groups = groupPods(pods, podMetrics, resource);
     removeIgnored(pods, metrics);
     metrics.keySet().removeAll(groups.unready());
-    Map<String, Long> requests = requests(pods, resource);
+    Map<String, Long> requests = requests(pods, resource, container);
     if (metrics.isEmpty()) {
       throw new MetricsUnavailableException(
           "did not receive metrics for targeted pods (pods might be unready)");
@@ -273,8 +288,11 @@ public final class ReplicaCalculator {
     return pod.getStatus() == null ? null : pod.getStatus().getPhase();
   }
 
-  /** Each pod's request: its containers' and sidecars' (restartable init containers') sum. */
-  static Map<String, Long> requests(List<Pod> pods, String resource) {
+  /**
+   * Each pod's request: its containers' and sidecars' (restartable init containers') sum, or only
+   * the named container's.
+   */
+  static Map<String, Long> requests(List<Pod> pods, String resource, String only) {
     Map<String, Long> requests = new HashMap<>();
     for (Pod pod : pods) {
       List<Container> containers = new ArrayList<>(pod.getSpec().getContainers());
@@ -287,6 +305,9 @@ public final class ReplicaCalculator {
       }
       long sum = 0;
       for (Container container : containers) {
+        if (only != null && !only.equals(container.getName())) {
+          continue;
+        }
         Quantity request =
             container.getResources() == null || container.getResources().getRequests() == null
                 ? null

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.CrossVersionObjectReferenc
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerCondition;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
 import io.fabric8.kubernetes.client.informers.impl.cache.CacheImpl;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ class HorizontalControllerTest {
   private final List<HorizontalPodAutoscaler> statuses = new ArrayList<>();
   private final Map<String, PodMetric> metrics = new HashMap<>();
   private final List<Integer> scaledTo = new ArrayList<>();
+  private final List<String> containersAsked = new ArrayList<>();
   private int replicas = 2;
   private String metricsError;
   private HorizontalController controller;
@@ -66,10 +68,11 @@ class HorizontalControllerTest {
           }
         };
     ResourceMetricsClient metricsClient =
-        (resource, namespace, selector) -> {
+        (resource, namespace, selector, container) -> {
           if (metricsError != null) {
             throw new MetricsUnavailableException(metricsError);
           }
+          containersAsked.add(String.valueOf(container));
           return Map.copyOf(metrics);
         };
     controller =
@@ -196,6 +199,42 @@ class HorizontalControllerTest {
     assertThat(scaledTo).isEmpty();
     assertThat(statuses).hasSize(1);
     assertThat(condition(last(), "AbleToScale").getReason()).isEqualTo("ReadyForNewScale");
+  }
+
+  @Test
+  void containerResourceMetricsUseTheNamedContainer() {
+    HorizontalPodAutoscaler hpa = hpa(1, 10);
+    hpa.getSpec()
+        .getMetrics()
+        .set(
+            0,
+            new MetricSpecBuilder()
+                .withType("ContainerResource")
+                .withNewContainerResource()
+                .withName("cpu")
+                .withContainer("app")
+                .withNewTarget()
+                .withType("Utilization")
+                .withAverageUtilization(50)
+                .endTarget()
+                .endContainerResource()
+                .build());
+    autoscalers.put(hpa);
+    metrics.put("a", usage(25));
+    metrics.put("b", usage(25));
+
+    controller.reconcile(KEY);
+
+    assertThat(containersAsked).containsExactly("app");
+    // 25 % of 50 % asks for 1, held at 2 by the 5-minute downscale stabilization
+    assertThat(scaledTo).isEmpty();
+    assertThat(condition(last(), "AbleToScale").getReason()).isEqualTo("ScaleDownStabilized");
+    assertThat(condition(last(), "ScalingActive").getMessage())
+        .endsWith("from cpu container resource utilization (percentage of request)");
+    var status = last().getStatus().getCurrentMetrics().get(0);
+    assertThat(status.getType()).isEqualTo("ContainerResource");
+    assertThat(status.getContainerResource().getContainer()).isEqualTo("app");
+    assertThat(status.getContainerResource().getCurrent().getAverageUtilization()).isEqualTo(25);
   }
 
   @Test

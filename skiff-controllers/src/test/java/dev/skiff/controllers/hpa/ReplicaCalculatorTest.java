@@ -196,6 +196,27 @@ class ReplicaCalculatorTest {
   }
 
   @Test
+  void aContainerMetricComparesAgainstThatContainersRequestOnly() {
+    Pod pod = ready("a", "cpu", "100m");
+    pod.getSpec()
+        .getContainers()
+        .add(
+            new io.fabric8.kubernetes.api.model.ContainerBuilder()
+                .withName("sidecar")
+                .withNewResources()
+                .withRequests(Map.of("cpu", new io.fabric8.kubernetes.api.model.Quantity("900m")))
+                .endResources()
+                .build());
+
+    ReplicaCalculator.Proposal proposal =
+        calculator.utilizationReplicas(1, 50, "cpu", "app", List.of(pod), Map.of("a", usage(100)));
+
+    // 100m of the app container's 100m, not of the pod's 1000m
+    assertThat(proposal.utilization()).isEqualTo(100);
+    assertThat(proposal.replicas()).isEqualTo(2);
+  }
+
+  @Test
   void aContainerWithoutRequestIsAnError() {
     Pod noRequest = ready("a", "memory", "1Gi");
 
