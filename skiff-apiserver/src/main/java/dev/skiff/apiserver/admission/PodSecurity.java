@@ -120,9 +120,14 @@ public final class PodSecurity implements AdmissionPlugin {
       return;
     }
     String template = TEMPLATES.get(request.group() + "/" + request.resource());
-    if (template != null && request.object().at(template).isObject()) {
-      admit(request, request.object().at(template), false);
+    if (template == null || !request.object().at(template).isObject()) {
+      return;
     }
+    // an update that leaves the template alone (scale, labels) is not evaluated again
+    if (request.old() != null && request.old().at(template).equals(request.object().at(template))) {
+      return;
+    }
+    admit(request, request.object().at(template), false);
   }
 
   /** Evaluates a pod (or a pod template) against the namespace's three modes. */

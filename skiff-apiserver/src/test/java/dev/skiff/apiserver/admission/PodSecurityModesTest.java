@@ -153,6 +153,17 @@ class PodSecurityModesTest {
     assertThat(deployment.err())
         .contains(
             "Warning: would violate PodSecurity \"restricted:latest\": allowPrivilegeEscalation");
+
+    Result scaled = kubectl("scale", "deployment", "web", "--replicas=3", "-n", "warned");
+    assertThat(scaled.exit()).as(scaled.err()).isZero();
+    assertThat(scaled.err()).doesNotContain("Warning");
+    Result labelled = kubectl("label", "deployment", "web", "tier=front", "-n", "warned");
+    assertThat(labelled.exit()).as(labelled.err()).isZero();
+    assertThat(labelled.err()).doesNotContain("Warning");
+    Result image =
+        kubectl("set", "image", "deployment/web", "busybox=busybox:1.36", "-n", "warned");
+    assertThat(image.exit()).as(image.err()).isZero();
+    assertThat(image.err()).contains("Warning: would violate PodSecurity \"restricted:latest\"");
   }
 
   @Test
