@@ -2,8 +2,10 @@ package dev.skiff.cli.config;
 
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code skiff config ...}: kubectl's {@code config} subcommands, for machines without kubectl.
@@ -35,7 +37,9 @@ import picocli.CommandLine.ScopeType;
       DeleteCommands.UseContext.class,
       ViewCommand.class
     })
-public final class ConfigCommand {
+public final class ConfigCommand implements Runnable {
+  @Spec CommandSpec spec;
+
   @Option(
       names = "--kubeconfig",
       scope = ScopeType.INHERIT,
@@ -60,6 +64,12 @@ public final class ConfigCommand {
   /** Reads KUBECONFIG and HOME from {@code environment} (tests run commands in-process). */
   public ConfigCommand(Map<String, String> environment) {
     this.environment = Map.copyOf(environment);
+  }
+
+  /** Without a subcommand, like kubectl: the help, exit code 0. */
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
   }
 
   ConfigAccess access() {

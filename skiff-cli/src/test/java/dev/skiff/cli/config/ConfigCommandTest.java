@@ -615,32 +615,29 @@ class ConfigCommandTest {
     assertThat(exit).isZero();
     assertThat(out.toString()).contains("config").contains("kubeconfig");
 
-    StringWriter configOut = new StringWriter();
-    exit =
-        Main.run(
-            new PrintWriter(configOut),
-            new PrintWriter(new StringWriter()),
-            Map.of(),
-            "config",
-            "--help");
-    assertThat(exit).isZero();
-    assertThat(configOut.toString())
-        .contains(
-            "current-context",
-            "delete-cluster",
-            "delete-context",
-            "delete-user",
-            "get-clusters",
-            "get-contexts",
-            "get-users",
-            "rename-context",
-            "set-cluster",
-            "set-context",
-            "set-credentials",
-            "unset",
-            "use-context",
-            "view",
-            "--kubeconfig");
+    for (String[] args : List.of(new String[] {"config", "--help"}, new String[] {"config"})) {
+      StringWriter configOut = new StringWriter();
+      exit =
+          Main.run(new PrintWriter(configOut), new PrintWriter(new StringWriter()), Map.of(), args);
+      assertThat(exit).isZero();
+      assertThat(configOut.toString())
+          .contains(
+              "current-context",
+              "delete-cluster",
+              "delete-context",
+              "delete-user",
+              "get-clusters",
+              "get-contexts",
+              "get-users",
+              "rename-context",
+              "set-cluster",
+              "set-context",
+              "set-credentials",
+              "unset",
+              "use-context",
+              "view",
+              "--kubeconfig");
+    }
   }
 
   private static Outcome skiff(Path dir, String kubeconfigEnv, List<String> command) {
