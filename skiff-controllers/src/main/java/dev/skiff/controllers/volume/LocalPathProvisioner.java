@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.storage.StorageClass;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The built-in {@code rancher.io/local-path} provisioner (k3s' local-path-provisioner): a claim's
@@ -34,6 +35,27 @@ final class LocalPathProvisioner {
   /** The volume name external provisioners give a claim's volume: {@code pvc-<claim uid>}. */
   static String volumeName(PersistentVolumeClaim claim) {
     return "pvc-" + claim.getMetadata().getUid();
+  }
+
+  /**
+   * Why the provisioner cannot serve the claim (k3s' local-path-provisioner's reasons), or empty:
+   * node directories serve one node, so only ReadWriteOnce and ReadWriteOncePod; no selector; a
+   * node must have been chosen.
+   */
+  static Optional<String> refusal(PersistentVolumeClaim claim) {
+    List<String> modes = claim.getSpec().getAccessModes();
+    if (modes != null && !List.of("ReadWriteOnce", "ReadWriteOncePod").containsAll(modes)) {
+      return Optional.of(
+          "NodePath only supports ReadWriteOnce and ReadWriteOncePod (1.22+) access modes");
+    }
+    if (claim.getSpec().getSelector() != null) {
+      return Optional.of("claim.Spec.Selector is not supported");
+    }
+    String node = PersistentVolumes.annotation(claim, PersistentVolumes.ANN_SELECTED_NODE);
+    if (node == null || node.isEmpty()) {
+      return Optional.of("configuration error, no node was specified");
+    }
+    return Optional.empty();
   }
 
   /** The node directory of a claim's volume. */

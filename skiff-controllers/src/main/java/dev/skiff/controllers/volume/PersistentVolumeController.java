@@ -310,17 +310,27 @@ public final class PersistentVolumeController implements Reconciler {
     if (volumes.getByKey(LocalPathProvisioner.volumeName(claim)) != null) {
       return;
     }
-    String node = PersistentVolumes.annotation(claim, ANN_SELECTED_NODE);
-    if (node == null || node.isEmpty()) {
+    if ("Block".equals(claim.getSpec().getVolumeMode())) {
+      provisionerEvents.event(
+          claim,
+          EventRecorder.WARNING,
+          "ProvisioningFailed",
+          LocalPathProvisioner.NAME + " does not support block volume provisioning");
+      return;
+    }
+    Optional<String> refusal = LocalPathProvisioner.refusal(claim);
+    if (refusal.isPresent()) {
       provisionerEvents.event(
           claim,
           EventRecorder.WARNING,
           "ProvisioningFailed",
           "failed to provision volume with StorageClass \""
               + storageClass.getMetadata().getName()
-              + "\": configuration error, no node was specified");
+              + "\": "
+              + refusal.get());
       return;
     }
+    String node = PersistentVolumes.annotation(claim, ANN_SELECTED_NODE);
     provisionerEvents.event(
         claim,
         EventRecorder.NORMAL,

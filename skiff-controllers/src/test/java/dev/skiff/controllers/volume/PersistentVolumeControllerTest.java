@@ -368,6 +368,46 @@ class PersistentVolumeControllerTest {
                 + " lost!");
   }
 
+  @Test
+  void localPathRefusesSharedAccessModesAndBlockVolumes() {
+    addClass("local-path", "rancher.io/local-path", "WaitForFirstConsumer", "Delete", true);
+    PersistentVolumeClaim shared = VolumeMatcherTest.claim("1Gi", c -> withClass(c, "local-path"));
+    shared.getSpec().setAccessModes(java.util.List.of("ReadWriteMany"));
+    shared.getMetadata().setAnnotations(Map.of("volume.kubernetes.io/selected-node", "node-a"));
+    addClaim(shared);
+    PersistentVolumeClaim block = VolumeMatcherTest.claim("1Gi", c -> withClass(c, "local-path"));
+    block.getMetadata().setName("raw");
+    block.getMetadata().setUid("uid-raw");
+    block.getSpec().setVolumeMode("Block");
+    block.getMetadata().setAnnotations(Map.of("volume.kubernetes.io/selected-node", "node-a"));
+    addClaim(block);
+    settle();
+
+    assertThat(volumes.list()).isEmpty();
+    assertThat(claim("data").getStatus().getPhase()).isEqualTo("Pending");
+    // each sync of a refused claim says so again (the event's count rises)
+    assertThat(provisionerEvents.events())
+        .containsOnly(
+            "Warning ProvisioningFailed failed to provision volume with StorageClass"
+                + " \"local-path\": NodePath only supports ReadWriteOnce and ReadWriteOncePod"
+                + " (1.22+) access modes",
+            "Warning ProvisioningFailed rancher.io/local-path does not support block volume"
+                + " provisioning");
+  }
+
+  @Test
+  void localPathClaimOfAnImmediateClassHasNoNode() {
+    addClass("local-now", "rancher.io/local-path", "Immediate", "Delete", false);
+    addClaim(VolumeMatcherTest.claim("1Gi", c -> withClass(c, "local-now")));
+    settle();
+
+    assertThat(volumes.list()).isEmpty();
+    assertThat(provisionerEvents.events())
+        .containsOnly(
+            "Warning ProvisioningFailed failed to provision volume with StorageClass"
+                + " \"local-now\": configuration error, no node was specified");
+  }
+
   private static PersistentVolumeClaim withClass(PersistentVolumeClaim claim, String name) {
     claim.getSpec().setStorageClassName(name);
     return claim;
