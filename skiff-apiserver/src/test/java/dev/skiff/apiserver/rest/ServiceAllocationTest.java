@@ -111,6 +111,30 @@ class ServiceAllocationTest {
   }
 
   @Test
+  void changingTheTypeToClusterIpDropsAndFreesTheNodePort() {
+    create(
+        "{\"metadata\":{\"name\":\"lb-turned\"},\"spec\":{\"type\":\"LoadBalancer\","
+            + "\"ports\":[{\"port\":80,\"nodePort\":30110}]}}");
+
+    ApiResponse.Full patched =
+        (ApiResponse.Full)
+            handler.handle(
+                HandlerFixture.request(
+                    "PATCH",
+                    SERVICES + "/lb-turned",
+                    "{\"spec\":{\"type\":\"ClusterIP\"}}",
+                    "Content-Type",
+                    "application/merge-patch+json"));
+    ObjectNode spec = (ObjectNode) Json.parseObject(patched.body()).path("spec");
+
+    assertThat(spec.path("type").asString()).isEqualTo("ClusterIP");
+    assertThat(spec.path("ports").get(0).has("nodePort")).isFalse();
+    assertThat(spec.has("allocateLoadBalancerNodePorts")).isFalse();
+    assertThat(spec.has("externalTrafficPolicy")).isFalse();
+    assertThat(call("POST", SERVICES, nodePortService("takes-it", 30110)).status()).isEqualTo(201);
+  }
+
+  @Test
   void dryRunCreateDoesNotKeepTheRequestedAddressOrPort() {
     assertThat(call("POST", SERVICES + "?dryRun=All", service("web", "10.43.0.50")).status())
         .isEqualTo(201);

@@ -103,9 +103,14 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
         spec.set(field, oldSpec.get(field));
       }
     }
+    boolean hadNodePorts = needsNodePorts(oldSpec);
+    boolean needsNodePorts = needsNodePorts(spec);
     // a port keeps its node port when the update leaves it out, as Kubernetes does
     for (JsonNode p : spec.path("ports")) {
-      if (p instanceof ObjectNode port && port.path("nodePort").asInt(0) == 0) {
+      if (hadNodePorts
+          && needsNodePorts
+          && p instanceof ObjectNode port
+          && port.path("nodePort").asInt(0) == 0) {
         for (JsonNode before : oldSpec.path("ports")) {
           if (before.path("port").equals(port.path("port"))
               && before.path("protocol").equals(port.path("protocol"))
@@ -115,6 +120,63 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
         }
       }
     }
+    dropTypeDependentFields(spec, oldSpec, hadNodePorts && !needsNodePorts);
+  }
+
+  /** A NodePort service, or a LoadBalancer unless allocateLoadBalancerNodePorts is false. */
+  private static boolean needsNodePorts(JsonNode spec) {
+    String type = Meta.text(spec, "type");
+    return type.equals("NodePort")
+        || type.equals("LoadBalancer")
+            && spec.path("allocateLoadBalancerNodePorts").asBoolean(true);
+  }
+
+  /**
+   * What only another type uses goes when the type changes, unless the update changed it itself
+   * (Kubernetes' rule): node ports (freeing them), allocateLoadBalancerNodePorts and
+   * loadBalancerClass off LoadBalancer, externalTrafficPolicy off externally reachable types.
+   */
+  private static void dropTypeDependentFields(
+      ObjectNode spec, JsonNode oldSpec, boolean nodePortsGone) {
+    if (nodePortsGone && sameNodePorts(spec, oldSpec)) {
+      for (JsonNode p : spec.path("ports")) {
+        if (p instanceof ObjectNode port) {
+          port.remove("nodePort");
+        }
+      }
+    }
+    String type = Meta.text(spec, "type");
+    if (!type.equals("LoadBalancer")) {
+      for (String field : List.of("allocateLoadBalancerNodePorts", "loadBalancerClass")) {
+        if (spec.has(field) && spec.get(field).equals(oldSpec.get(field))) {
+          spec.remove(field);
+        }
+      }
+    }
+    boolean externallyReachable =
+        type.equals("NodePort")
+            || type.equals("LoadBalancer")
+            || !spec.path("externalIPs").isEmpty();
+    if (!externallyReachable
+        && spec.has("externalTrafficPolicy")
+        && spec.get("externalTrafficPolicy").equals(oldSpec.get("externalTrafficPolicy"))) {
+      spec.remove("externalTrafficPolicy");
+    }
+  }
+
+  /** Whether every port has the node port it had (by position), or none where it had none. */
+  private static boolean sameNodePorts(JsonNode spec, JsonNode oldSpec) {
+    JsonNode ports = spec.path("ports");
+    JsonNode oldPorts = oldSpec.path("ports");
+    if (ports.size() != oldPorts.size()) {
+      return false;
+    }
+    for (int i = 0; i < ports.size(); i++) {
+      if (ports.get(i).path("nodePort").asInt(0) != oldPorts.get(i).path("nodePort").asInt(0)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
