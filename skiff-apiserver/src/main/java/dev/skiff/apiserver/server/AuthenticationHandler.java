@@ -41,7 +41,8 @@ final class AuthenticationHandler extends SimpleChannelInboundHandler<ServerRequ
       found = authenticator.authenticate(request.api(), tlsSession(ctx));
     } catch (ApiException e) {
       if (audited) {
-        log.request(request, null, null, sourceIps);
+        // refused impersonation: the event names the caller who asked for it
+        log.request(request, caller(ctx, request), null, sourceIps);
       }
       ctx.writeAndFlush(Responses.status(e, request.auditId()));
       return;
@@ -60,6 +61,15 @@ final class AuthenticationHandler extends SimpleChannelInboundHandler<ServerRequ
       return;
     }
     ctx.fireChannelRead(request.withUser(user));
+  }
+
+  /** Who asked to impersonate, when that is what failed; else null (unknown credentials). */
+  private UserInfo caller(ChannelHandlerContext ctx, ServerRequest request) {
+    try {
+      return authenticator.impersonator(request.api(), tlsSession(ctx)).orElse(null);
+    } catch (ApiException e) {
+      return null;
+    }
   }
 
   /** The TLS session of the connection (the parent channel for an HTTP/2 stream), or null. */

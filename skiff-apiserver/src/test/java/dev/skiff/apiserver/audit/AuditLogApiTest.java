@@ -152,6 +152,26 @@ class AuditLogApiTest {
   }
 
   @Test
+  void refusedImpersonationRecordsTheCaller() throws Exception {
+    Path viewerConfig = dataDir.resolve("viewer.kubeconfig");
+    Files.writeString(viewerConfig, server.componentKubeconfig("viewer", List.of("team")));
+    Config config = Config.fromKubeconfig(Files.readString(viewerConfig));
+    config.setImpersonateUsername("someone-else");
+    try (KubernetesClient viewer = client(config)) {
+      try {
+        viewer.configMaps().inNamespace("default").withName("by-proxy").get();
+      } catch (KubernetesClientException e) {
+        assertThat(e.getCode()).isEqualTo(403);
+      }
+    }
+
+    JsonNode event = awaitEvent(e -> e.path("requestURI").asString().endsWith("/by-proxy"));
+    assertThat(event.at("/user/username").asString()).isEqualTo("viewer");
+    assertThat(event.has("impersonatedUser")).isFalse();
+    assertThat(event.at("/responseStatus/code").asInt()).isEqualTo(403);
+  }
+
+  @Test
   void impersonationRecordsTheCallerAndTheImpersonatedUser() throws Exception {
     Config config = Config.fromKubeconfig(Files.readString(dataDir.resolve("admin.kubeconfig")));
     config.setImpersonateUsername("jane");
