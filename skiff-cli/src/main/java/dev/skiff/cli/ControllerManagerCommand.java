@@ -3,6 +3,8 @@ package dev.skiff.cli;
 import com.sun.net.httpserver.HttpServer;
 import dev.skiff.controllers.ControllerManager;
 import dev.skiff.controllers.ControllerManagerOptions;
+import dev.skiff.controllers.runtime.ControllerCredentials;
+import dev.skiff.controllers.runtime.ServiceAccountCredentials;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,6 +49,16 @@ public final class ControllerManagerCommand implements Callable<Integer> {
       names = "--leader-elect-identity",
       description = "identity in the leader Lease (default: host name)")
   String identity;
+
+  @Option(
+      names = "--use-service-account-credentials",
+      arity = "0..1",
+      defaultValue = "false",
+      fallbackValue = "true",
+      description =
+          "run each controller as its own ServiceAccount kube-system/NAME (tokens from the"
+              + " TokenRequest API) instead of as the kubeconfig's user")
+  boolean useServiceAccountCredentials;
 
   @Option(names = "--root-ca-file", description = "CA certificate published as kube-root-ca.crt")
   Path rootCaFile;
@@ -98,7 +110,8 @@ public final class ControllerManagerCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ControllerManagerOptions options = options();
     try (KubernetesClient client = ComponentServing.client(kubeconfig);
-        ControllerManager manager = new ControllerManager(client, options, Clock.systemUTC())) {
+        ControllerManager manager =
+            new ControllerManager(client, credentials(client), options, Clock.systemUTC())) {
       HttpServer http =
           ComponentServing.serveMetrics(bindAddress, manager::metricsText, manager::healthy);
       CountDownLatch stopped = ComponentServing.shutdownLatch();
@@ -134,6 +147,12 @@ public final class ControllerManagerCommand implements Callable<Integer> {
       options = options.withLocalStoragePath(localStoragePath);
     }
     return options;
+  }
+
+  private ControllerCredentials credentials(KubernetesClient client) {
+    return useServiceAccountCredentials
+        ? new ServiceAccountCredentials(client, Clock.systemUTC())
+        : ControllerCredentials.shared(client);
   }
 
   private static void putIfSet(Map<String, Integer> syncs, String controller, Integer workers) {
