@@ -3,6 +3,8 @@ package dev.skiff.cli;
 import dev.skiff.apiserver.ControlPlane;
 import dev.skiff.controllers.ControllerManager;
 import dev.skiff.controllers.ControllerManagerOptions;
+import dev.skiff.controllers.runtime.ControllerCredentials;
+import dev.skiff.controllers.runtime.ServiceAccountCredentials;
 import dev.skiff.scheduler.Scheduler;
 import dev.skiff.scheduler.SchedulerConfiguration;
 import io.fabric8.kubernetes.client.Config;
@@ -27,21 +29,26 @@ final class ControlPlaneComponents implements AutoCloseable {
   /**
    * Starts the components not disabled (k3s' --disable-scheduler, --disable-controller-manager);
    * the controller manager runs every default controller but {@code disabledControllers}, with the
-   * local-path provisioner when a storage path is given.
+   * local-path provisioner when a storage path is given. With {@code useServiceAccountCredentials}
+   * each controller acts as its ServiceAccount kube-system/NAME; without, every controller acts as
+   * the manager, which then needs every controller's rights and gets them through the
+   * system:masters group.
    */
   static ControlPlaneComponents start(
       ControlPlane controlPlane,
       boolean withScheduler,
       boolean withControllers,
       List<String> disabledControllers,
-      Optional<Path> localStoragePath) {
+      Optional<Path> localStoragePath,
+      boolean useServiceAccountCredentials) {
     ControlPlaneComponents components = new ControlPlaneComponents();
     try {
       if (withScheduler) {
         components.startScheduler(controlPlane);
       }
       if (withControllers) {
-        components.startControllers(controlPlane, disabledControllers, localStoragePath);
+        components.startControllers(
+            controlPlane, disabledControllers, localStoragePath, useServiceAccountCredentials);
       }
       return components;
     } catch (RuntimeException e) {
@@ -61,13 +68,22 @@ final class ControlPlaneComponents implements AutoCloseable {
   private void startControllers(
       ControlPlane controlPlane,
       List<String> disabledControllers,
-      Optional<Path> localStoragePath) {
+      Optional<Path> localStoragePath,
+      boolean useServiceAccountCredentials) {
     List<String> selection = new ArrayList<>(List.of("*"));
     disabledControllers.forEach(name -> selection.add("-" + name));
-    KubernetesClient controllersClient = client(controlPlane, "system:kube-controller-manager");
+    KubernetesClient controllersClient =
+        useServiceAccountCredentials
+            ? client(controlPlane, "system:kube-controller-manager")
+            : client(controlPlane, "system:kube-controller-manager", "system:masters");
+    ControllerCredentials credentials =
+        useServiceAccountCredentials
+            ? new ServiceAccountCredentials(controllersClient, InstantSource.system())
+            : ControllerCredentials.shared(controllersClient);
     ControllerManager controllers =
         new ControllerManager(
             controllersClient,
+            credentials,
             ControllerManagerOptions.defaults()
                 .withControllers(selection)
                 .withLeaderElect(true, "skiff-controller-manager-" + hostName())
@@ -78,8 +94,8 @@ final class ControlPlaneComponents implements AutoCloseable {
     started.add(controllers);
   }
 
-  private KubernetesClient client(ControlPlane controlPlane, String user) {
-    Config config = Config.fromKubeconfig(controlPlane.componentKubeconfig(user, List.of()));
+  private KubernetesClient client(ControlPlane controlPlane, String user, String... groups) {
+    Config config = Config.fromKubeconfig(controlPlane.componentKubeconfig(user, List.of(groups)));
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     started.add(client);
     return client;

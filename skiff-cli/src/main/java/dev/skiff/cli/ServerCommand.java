@@ -121,6 +121,17 @@ public final class ServerCommand implements Callable<Integer> {
   boolean disableControllerManager;
 
   @Option(
+      names = "--use-service-account-credentials",
+      arity = "0..1",
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "Run each controller as its own ServiceAccount kube-system/NAME with the role"
+              + " system:controller:NAME (default true); false runs every controller as the"
+              + " controller manager itself, with cluster-admin rights.")
+  boolean useServiceAccountCredentials = true;
+
+  @Option(
       names = "--anonymous-auth",
       arity = "0..1",
       defaultValue = "true",
@@ -289,7 +300,8 @@ public final class ServerCommand implements Callable<Integer> {
                   !disableScheduler,
                   !disableControllerManager,
                   disabledControllers,
-                  localStoragePath);
+                  localStoragePath,
+                  useServiceAccountCredentials);
           NodeAgent agent = disableAgent ? null : startLocalAgent(controlPlane, dir)) {
         Runtime.getRuntime()
             .addShutdownHook(

@@ -45,6 +45,14 @@ class ServerCommandFlagsTest {
   }
 
   @Test
+  void controllersUseServiceAccountCredentialsUnlessSetFalse() {
+    assertThat(parse().useServiceAccountCredentials).isTrue();
+    assertThat(parse("--use-service-account-credentials").useServiceAccountCredentials).isTrue();
+    assertThat(parse("--use-service-account-credentials=false").useServiceAccountCredentials)
+        .isFalse();
+  }
+
+  @Test
   void disabledAdmissionPluginsAreCommaSeparated() {
     assertThat(parse().disabledAdmissionPlugins).isEmpty();
     assertThat(
