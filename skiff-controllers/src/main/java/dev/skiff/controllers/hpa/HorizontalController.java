@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerCondition;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerStatus;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricStatus;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricTarget;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricValueStatus;
@@ -44,6 +45,19 @@ public final class HorizontalController implements Reconciler {
   static final String ABLE_TO_SCALE = "AbleToScale";
   static final String SCALING_ACTIVE = "ScalingActive";
   static final String SCALING_LIMITED = "ScalingLimited";
+
+  /** What Kubernetes defaults an autoscaler without metrics to: 80 % average cpu utilization. */
+  static final MetricSpec DEFAULT_METRIC =
+      new MetricSpecBuilder()
+          .withType("Resource")
+          .withNewResource()
+          .withName("cpu")
+          .withNewTarget()
+          .withType("Utilization")
+          .withAverageUtilization(80)
+          .endTarget()
+          .endResource()
+          .build();
 
   private final Indexer<HorizontalPodAutoscaler> autoscalers;
   private final Indexer<Pod> pods;
@@ -329,7 +343,9 @@ public final class HorizontalController implements Reconciler {
       throw new MetricFailure("InvalidSelector", message);
     }
     List<MetricSpec> specs =
-        hpa.getSpec().getMetrics() == null ? List.of() : hpa.getSpec().getMetrics();
+        hpa.getSpec().getMetrics() == null || hpa.getSpec().getMetrics().isEmpty()
+            ? List.of(DEFAULT_METRIC)
+            : hpa.getSpec().getMetrics();
     List<MetricStatus> statuses = new ArrayList<>();
     int replicas = 0;
     String metric = "";

@@ -4,6 +4,7 @@ import dev.skiff.controllers.runtime.ControllerContext;
 import dev.skiff.controllers.runtime.ControllerRunner;
 import dev.skiff.controllers.runtime.DefaultRateLimitingQueue;
 import dev.skiff.controllers.runtime.ObjectKey;
+import dev.skiff.controllers.runtime.RetryOnConflict;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -41,5 +42,32 @@ public final class HorizontalControllers {
             DOWNSCALE_STABILIZATION);
     autoscalers.addEventHandler(controller.handler());
     return context.runner(NAME, queue, controller, autoscalers, pods);
+  }
+
+  /**
+   * Writes the status computed from the cached autoscaler; when the cache was behind (409), onto
+   * the latest object, so a rescale's lastScaleTime is not lost to a stale resourceVersion.
+   */
+  static void writeStatus(KubernetesClient client, HorizontalPodAutoscaler computed) {
+    var autoscalers =
+        client
+            .autoscaling()
+            .v2()
+            .horizontalPodAutoscalers()
+            .inNamespace(computed.getMetadata().getNamespace());
+    boolean[] first = {true};
+    RetryOnConflict.run(
+        () -> {
+          HorizontalPodAutoscaler target = computed;
+          if (!first[0]) {
+            target = autoscalers.withName(computed.getMetadata().getName()).get();
+            if (target == null) {
+              return null;
+            }
+            target.setStatus(computed.getStatus());
+          }
+          first[0] = false;
+          return autoscalers.resource(target).updateStatus();
+        });
   }
 }

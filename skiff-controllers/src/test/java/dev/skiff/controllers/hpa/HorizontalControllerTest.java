@@ -238,6 +238,19 @@ class HorizontalControllerTest {
   }
 
   @Test
+  void anAutoscalerWithoutMetricsTargetsEightyPercentCpu() {
+    HorizontalPodAutoscaler hpa = hpa(1, 10);
+    hpa.getSpec().setMetrics(null);
+    autoscalers.put(hpa);
+    metrics.put("a", usage(160));
+    metrics.put("b", usage(160));
+
+    controller.reconcile(KEY);
+
+    assertThat(scaledTo).containsExactly(4);
+  }
+
+  @Test
   void aDeletedAutoscalerIsDone() {
     assertThat(controller.reconcile(KEY)).isEqualTo(Result.done());
   }
