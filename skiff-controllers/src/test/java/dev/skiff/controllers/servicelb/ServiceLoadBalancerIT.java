@@ -14,6 +14,8 @@ import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -92,23 +94,15 @@ class ServiceLoadBalancerIT {
             () -> assertThat(reasons(client, "web-again")).contains("SyncLoadBalancerFailed"));
     assertThat(ingress(client, "web-again")).isEmpty();
 
-    // the first gives the port up by becoming a ClusterIP service: its ingress goes, the second
-    // gets the nodes
-    client
-        .services()
-        .inNamespace("default")
-        .withName("web")
-        .edit(
-            s ->
-                new ServiceBuilder(s)
-                    .editSpec()
-                    .withType("ClusterIP")
-                    .withExternalTrafficPolicy(null)
-                    .editFirstPort()
-                    .withNodePort(null)
-                    .endPort()
-                    .endSpec()
-                    .build());
+    // the first gives the port up by becoming a ClusterIP service (kubectl patch): its ingress
+    // goes, the second gets the nodes
+    Service clusterIp =
+        client
+            .services()
+            .inNamespace("default")
+            .withName("web")
+            .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"type\":\"ClusterIP\"}}");
+    assertThat(clusterIp.getSpec().getPorts().getFirst().getNodePort()).isNull();
     await().atMost(WAIT).untilAsserted(() -> assertThat(ingress(client, "web")).isEmpty());
     await()
         .atMost(WAIT)
