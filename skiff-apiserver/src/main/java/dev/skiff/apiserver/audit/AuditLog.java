@@ -44,7 +44,6 @@ public final class AuditLog implements AutoCloseable {
   private final InstantSource clock;
   private final BlockingQueue<Supplier<AuditEvent>> queue = new ArrayBlockingQueue<>(QUEUE);
   private final AtomicLong dropped = new AtomicLong();
-  private final AtomicLong written = new AtomicLong();
   private final Thread writer;
   private OutputStream out;
   private long size;
@@ -92,11 +91,6 @@ public final class AuditLog implements AutoCloseable {
         log.warn("event=audit_events_dropped count={} reason=queue_full", count);
       }
     }
-  }
-
-  /** How many events have reached the file (for tests and metrics). */
-  public long written() {
-    return written.get();
   }
 
   private void openFile() throws IOException {
@@ -159,7 +153,6 @@ public final class AuditLog implements AutoCloseable {
       }
       out.write(line);
       size += line.length;
-      written.incrementAndGet();
     } catch (IOException e) {
       log.warn("event=audit_write_failed file={} reason=\"{}\"", path, e.getMessage());
     }
