@@ -5,11 +5,13 @@ import dev.skiff.apiserver.pki.ClusterPki;
 import dev.skiff.apiserver.pki.IssuedCertificate;
 import dev.skiff.apiserver.pki.KubeconfigWriter;
 import dev.skiff.apiserver.pki.Pem;
+import dev.skiff.cli.config.Kubeconfigs;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,8 +96,8 @@ public final class KubeconfigCommand {
     @Override
     public Integer call() throws Exception {
       Duration validity = parseDuration(expiry);
-      Path adminFile = adminKubeconfig();
-      JsonNode admin = Json.YAML.readTree(Files.readString(adminFile));
+      String adminKubeconfig = adminKubeconfig();
+      JsonNode admin = Json.YAML.readTree(adminKubeconfig);
       JsonNode cluster = currentCluster(admin);
       String server = cluster.path("server").asString();
       String caPem =
@@ -107,7 +109,7 @@ public final class KubeconfigCommand {
         String ns = namespace == null ? "default" : namespace;
         try (KubernetesClient client =
             new KubernetesClientBuilder()
-                .withConfig(Config.fromKubeconfig(Files.readString(adminFile)))
+                .withConfig(Config.fromKubeconfig(adminKubeconfig))
                 .build()) {
           TokenRequest request =
               new TokenRequestBuilder()
@@ -169,16 +171,21 @@ public final class KubeconfigCommand {
       return config;
     }
 
-    private Path adminKubeconfig() {
-      if (kubeconfig != null) {
-        return kubeconfig;
-      }
+    /**
+     * The admin credentials: --kubeconfig, else the KUBECONFIG list merged as kubectl merges it,
+     * else {@code <data-dir>/admin.kubeconfig}.
+     */
+    private String adminKubeconfig() throws IOException {
       String env = System.getenv("KUBECONFIG");
-      if (env != null && !env.isBlank() && dataDir == null) {
-        return Path.of(env.split(java.io.File.pathSeparator)[0]);
+      if (kubeconfig != null || (env != null && !env.isBlank() && dataDir == null)) {
+        if (kubeconfig != null && !Files.exists(kubeconfig)) {
+          throw new IllegalStateException("no kubeconfig at " + kubeconfig);
+        }
+        return Kubeconfigs.currentContext(
+            kubeconfig == null ? null : kubeconfig.toString(), System.getenv());
       }
       Path dir = dataDir != null ? dataDir : DataDirs.defaultDataDir();
-      return dir.resolve("admin.kubeconfig");
+      return Files.readString(dir.resolve("admin.kubeconfig"));
     }
 
     private static JsonNode currentCluster(JsonNode config) {

@@ -132,10 +132,10 @@ final class ConfigAccess {
 
   /** One file (entries remember it as their origin); a missing file is an empty config. */
   static Kubeconfig load(String file) {
-    Path path = Path.of(file);
-    if (!Files.exists(path)) {
+    if (file.isEmpty() || !Files.exists(Path.of(file))) {
       return new Kubeconfig();
     }
+    Path path = Path.of(file);
     if (Files.isDirectory(path)) {
       throw new ConfigException("read " + file + ": is a directory");
     }
