@@ -1,12 +1,15 @@
 package dev.skiff.cli;
 
 import dev.skiff.kubelet.config.PodRuntimeOptions;
+import dev.skiff.kubelet.eviction.Threshold;
+import dev.skiff.kubelet.image.ImageGarbageCollector;
 import dev.skiff.kubelet.network.PodNetworkOptions;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Taint;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,6 +121,40 @@ final class AgentFlags {
       description = "the kubelet API's HTTPS port (default: ${DEFAULT-VALUE})")
   int kubeletPort;
 
+  @Option(
+      names = "--pod-manifest-path",
+      paramLabel = "PATH",
+      description =
+          "static pod manifests: a directory (or one file) of pod YAML/JSON the kubelet runs"
+              + " without the API server (default: <data-dir>/agent/pod-manifests)")
+  Path podManifestPath;
+
+  @Option(
+      names = "--eviction-hard",
+      paramLabel = "SIGNAL<QTY,...",
+      defaultValue = Threshold.DEFAULTS,
+      description =
+          "hard eviction thresholds, e.g. memory.available<100Mi,nodefs.available<10%"
+              + " (default: ${DEFAULT-VALUE})")
+  String evictionHard;
+
+  @Option(
+      names = "--image-gc-high-threshold",
+      paramLabel = "PERCENT",
+      defaultValue = "85",
+      description =
+          "image filesystem usage at which unused images are removed (default: ${DEFAULT-VALUE})")
+  int imageGcHighThreshold;
+
+  @Option(
+      names = "--image-gc-low-threshold",
+      paramLabel = "PERCENT",
+      defaultValue = "80",
+      description =
+          "image filesystem usage image garbage collection frees down to (default:"
+              + " ${DEFAULT-VALUE})")
+  int imageGcLowThreshold;
+
   @Option(names = "--disable-proxy", description = "do not run kube-proxy on this node")
   boolean disableProxy;
 
@@ -147,7 +184,11 @@ final class AgentFlags {
         kubeletPort,
         controlPlane,
         !disableProxy,
-        !disableDns);
+        !disableDns,
+        podManifestPath != null ? podManifestPath : dataDir.resolve("agent/pod-manifests"),
+        Threshold.parse(evictionHard),
+        new ImageGarbageCollector.Policy(
+            imageGcHighThreshold, imageGcLowThreshold, Duration.ofMinutes(2)));
   }
 
   static String hostName() {

@@ -14,6 +14,9 @@ import dev.skiff.kubelet.config.PodRuntimeOptions;
 import dev.skiff.kubelet.cri.CriClient;
 import dev.skiff.kubelet.cri.v1.StatusRequest;
 import dev.skiff.kubelet.cri.v1.StatusResponse;
+import dev.skiff.kubelet.eviction.NodePressure;
+import dev.skiff.kubelet.eviction.Threshold;
+import dev.skiff.kubelet.image.ImageGarbageCollector;
 import dev.skiff.kubelet.image.ImageImporter;
 import dev.skiff.kubelet.network.PodNetwork;
 import dev.skiff.kubelet.network.PodNetworkOptions;
@@ -54,6 +57,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +92,10 @@ final class NodeAgent implements AutoCloseable {
       int kubeletPort,
       boolean controlPlane,
       boolean withProxy,
-      boolean withDns) {}
+      boolean withDns,
+      Path podManifestPath,
+      List<Threshold> evictionHard,
+      ImageGarbageCollector.Policy imageGc) {}
 
   private final List<AutoCloseable> parts = Collections.synchronizedList(new ArrayList<>());
   private volatile String notReadyReason = "container runtime is starting";
@@ -149,7 +156,18 @@ final class NodeAgent implements AutoCloseable {
     parts.add(cri);
     String runtimeVersion = "containerd://" + cri.version().getRuntimeVersion();
 
-    NodeConfig node = startHeartbeat(options, client, nodeIp, runtimeVersion, () -> health(cri));
+    // the heartbeat starts before the kubelet whose eviction manager adds the pressure conditions
+    AtomicReference<Kubelet> kubeletRef = new AtomicReference<>();
+    NodeConfig node =
+        startHeartbeat(
+            options,
+            client,
+            nodeIp,
+            runtimeVersion,
+            () -> {
+              Kubelet started = kubeletRef.get();
+              return started == null ? health(cri) : started.withPressure(health(cri));
+            });
 
     PodNetworkOptions network =
         PodNetworkOptions.defaults(options.nodeName(), options.dataDir())
@@ -192,8 +210,13 @@ final class NodeAgent implements AutoCloseable {
             new LifecycleHookRunner(cri, events),
             events,
             new Fabric8PodApi(client),
-            KubeletOptions.defaults(List.of(nodeIp), relay));
+            KubeletOptions.defaults(List.of(nodeIp), relay)
+                .withPodManifestPath(options.podManifestPath())
+                .withNodePressure(
+                    NodePressure.forHost(
+                        cri, options.dataDir(), options.evictionHard(), options.imageGc())));
     kubelet.start();
+    kubeletRef.set(kubelet);
     parts.add(kubelet);
 
     ServingCertificate serving =
