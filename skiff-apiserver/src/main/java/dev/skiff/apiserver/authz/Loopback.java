@@ -44,8 +44,17 @@ public final class Loopback {
     return call("POST", collectionPath, object);
   }
 
-  /** POST unless the object exists already (409 is not an error here); true when created. */
+  /**
+   * POST unless the object exists already; true when created. Looks first, because a create of an
+   * existing object can fail on something other than its name (a Service asking for the cluster IP
+   * it already holds gets 422 before the name is checked); a 409 from a concurrent creator also
+   * means present.
+   */
   public boolean createIfAbsent(String collectionPath, ObjectNode object) {
+    String name = object.path("metadata").path("name").asString("");
+    if (!name.isEmpty() && get(collectionPath + "/" + name).isPresent()) {
+      return false;
+    }
     try {
       create(collectionPath, object);
       return true;
