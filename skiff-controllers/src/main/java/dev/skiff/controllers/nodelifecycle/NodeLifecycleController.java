@@ -31,13 +31,23 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Watches node heartbeats (the node's Lease in kube-node-lease and its Ready condition). A node
  * silent for longer than the grace period gets its conditions set to Unknown; not-ready and
- * unreachable nodes get the matching NoSchedule and NoExecute taints; pods on a NoExecute-tainted
- * node that do not tolerate the taint, or whose tolerationSeconds have run out, are evicted — so
- * their controllers recreate them elsewhere.
+ * unreachable nodes get the matching NoSchedule and NoExecute taints, and a node under memory, disk
+ * or PID pressure (or with its network unavailable) the matching NoSchedule taint; pods on a
+ * NoExecute-tainted node that do not tolerate the taint, or whose tolerationSeconds have run out,
+ * are evicted — so their controllers recreate them elsewhere.
  */
 public final class NodeLifecycleController implements Reconciler {
   public static final String NOT_READY = "node.kubernetes.io/not-ready";
   public static final String UNREACHABLE = "node.kubernetes.io/unreachable";
+
+  /** The NoSchedule taint each pressure condition brings while True (TaintNodesByCondition). */
+  static final Map<String, String> CONDITION_TAINTS =
+      Map.of(
+          "MemoryPressure", "node.kubernetes.io/memory-pressure",
+          "DiskPressure", "node.kubernetes.io/disk-pressure",
+          "PIDPressure", "node.kubernetes.io/pid-pressure",
+          "NetworkUnavailable", "node.kubernetes.io/network-unavailable");
+
   static final Duration MONITOR_PERIOD = Duration.ofSeconds(5);
   static final Set<String> HEALTH_CONDITIONS =
       Set.of("Ready", "MemoryPressure", "DiskPressure", "PIDPressure");
@@ -199,7 +209,17 @@ public final class NodeLifecycleController implements Reconciler {
             : node.getSpec().getTaints();
     List<Taint> result = new ArrayList<>();
     for (Taint taint : current) {
-      if (!NOT_READY.equals(taint.getKey()) && !UNREACHABLE.equals(taint.getKey())) {
+      if (!NOT_READY.equals(taint.getKey())
+          && !UNREACHABLE.equals(taint.getKey())
+          && !CONDITION_TAINTS.containsValue(taint.getKey())) {
+        result.add(taint);
+      }
+    }
+    for (Map.Entry<String, String> entry : new java.util.TreeMap<>(CONDITION_TAINTS).entrySet()) {
+      if (condition(node, entry.getKey()).map(c -> "True".equals(c.getStatus())).orElse(false)) {
+        Taint taint = new Taint();
+        taint.setKey(entry.getValue());
+        taint.setEffect("NoSchedule");
         result.add(taint);
       }
     }

@@ -175,6 +175,43 @@ class NodeLifecycleControllerTest {
   }
 
   @Test
+  void pressureConditionsBringTheirNoScheduleTaintsWhileTrue() {
+    readyNode();
+    Node pressured = Json.MAPPER.convertValue(node(), Node.class);
+    pressured
+        .getStatus()
+        .getConditions()
+        .add(
+            new io.fabric8.kubernetes.api.model.NodeConditionBuilder()
+                .withType("DiskPressure")
+                .withStatus("True")
+                .build());
+    pressured
+        .getStatus()
+        .getConditions()
+        .add(
+            new io.fabric8.kubernetes.api.model.NodeConditionBuilder()
+                .withType("MemoryPressure")
+                .withStatus("False")
+                .build());
+    nodes.put(pressured);
+    controller.reconcile(key);
+    assertThat(node().getSpec().getTaints())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.getKey()).isEqualTo("node.kubernetes.io/disk-pressure");
+              assertThat(t.getEffect()).isEqualTo("NoSchedule");
+            });
+
+    Node relieved = Json.MAPPER.convertValue(node(), Node.class);
+    relieved.getStatus().getConditions().get(1).setStatus("False");
+    nodes.put(relieved);
+    controller.reconcile(key);
+    assertThat(node().getSpec().getTaints()).isEmpty();
+  }
+
+  @Test
   void aNotReadyNodeGetsTheNotReadyTaintsAndLosesThemWhenReady() {
     readyNode();
     Node notReady = Json.MAPPER.convertValue(node(), Node.class);
