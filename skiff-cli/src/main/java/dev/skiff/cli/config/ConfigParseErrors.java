@@ -52,7 +52,8 @@ public final class ConfigParseErrors implements IParameterExceptionHandler {
       }
     }
     if (exception instanceof MissingParameterException missing
-        && exception.getArgSpec() instanceof CommandLine.Model.OptionSpec option) {
+        && !missing.getMissing().isEmpty()
+        && missing.getMissing().get(0) instanceof CommandLine.Model.OptionSpec option) {
       String name = option.longestName();
       String shortest = option.shortestName();
       if (shortest.length() == 2 && !shortest.startsWith("--")) {

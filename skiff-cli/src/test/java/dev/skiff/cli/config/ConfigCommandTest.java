@@ -272,7 +272,11 @@ class ConfigCommandTest {
                     "use-context prod",
                     "view --minify --context dev",
                     "view -o wat",
-                    "view --merge=false")
+                    "view --merge=false",
+                    "view extra",
+                    "view --foo",
+                    "use-context dev --foo=1",
+                    "get-contexts -x")
                 .stream()
                 .map(ConfigCommandTest::withExplicitFile)
                 .toList()),
@@ -297,7 +301,9 @@ class ConfigCommandTest {
                 "rename-context ctx-b renamed",
                 "delete-cluster shared",
                 "view --merge=false",
-                "view")),
+                "view",
+                "set-cluster x --server",
+                "get-contexts -o")),
         new Scenario(
             "KUBECONFIG list of files that do not exist: new entries go to the last",
             Map.of(),
