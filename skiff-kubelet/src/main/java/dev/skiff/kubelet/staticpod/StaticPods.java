@@ -66,6 +66,7 @@ public final class StaticPods implements AutoCloseable {
   // the last status the workers wrote per static pod uid, and the mirror uid it went to
   private final Map<String, PodStatus> statuses = new ConcurrentHashMap<>();
   private final Map<String, String> statusPostedTo = new ConcurrentHashMap<>();
+  private final Map<String, String> createFailures = new ConcurrentHashMap<>();
   private String fingerprint = "";
   private boolean pending;
   private volatile boolean closed;
@@ -174,6 +175,7 @@ public final class StaticPods implements AutoCloseable {
         seen.remove(uid);
         statuses.remove(uid);
         statusPostedTo.remove(uid);
+        createFailures.remove(uid);
         LOG.info(
             "static pod removed pod={}/{} uid={}",
             gone.getMetadata().getNamespace(),
@@ -264,7 +266,15 @@ public final class StaticPods implements AutoCloseable {
       if (nodeUid.isEmpty()) {
         continue; // the Node is not registered yet: the next round creates it
       }
-      mirrors.create(mirrorPod(staticPod, nodeName, nodeUid.get()));
+      try {
+        mirrors.create(mirrorPod(staticPod, nodeName, nodeUid.get()));
+        createFailures.remove(uid);
+      } catch (RuntimeException e) {
+        // logged once per distinct failure, not every round
+        if (!e.toString().equals(createFailures.put(uid, e.toString()))) {
+          LOG.warn("mirror pod not created pod={} error={}", key(staticPod), e.toString());
+        }
+      }
     }
   }
 

@@ -33,6 +33,8 @@ class StaticPodsTest {
   private final List<Pod> apiPods = new CopyOnWriteArrayList<>();
   private final AtomicInteger mirrorUids = new AtomicInteger();
   private volatile String nodeUid = "node-uid";
+  private final java.util.Set<String> refuseCreate =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private StaticPods staticPods;
 
   @BeforeEach
@@ -60,6 +62,9 @@ class StaticPodsTest {
 
           @Override
           public void create(Pod mirror) {
+            if (refuseCreate.contains(mirror.getMetadata().getNamespace())) {
+              throw new IllegalStateException("namespace not found");
+            }
             created.add(mirror);
             // the API gives it a uid of its own
             apiPods.add(
@@ -132,6 +137,21 @@ class StaticPodsTest {
     staticPods.reconcileMirrors();
     assertThat(sink).hasSize(1);
     assertThat(created).hasSize(1);
+  }
+
+  @Test
+  void aMirrorThatCannotBeCreatedDoesNotHoldUpTheOthers() throws IOException {
+    Files.writeString(
+        dir.resolve("a.yaml"),
+        StaticPodManifestsTest.WEB.replace(
+            "name: web\n  labels", "name: a\n  namespace: gone\n  labels"));
+    write("web.yaml", "busybox:1");
+    refuseCreate.add("gone");
+    staticPods.scan();
+    staticPods.reconcileMirrors();
+    staticPods.reconcileMirrors();
+    assertThat(sink).containsExactlyInAnyOrder("update a-n1", "update web-n1");
+    assertThat(created).extracting(p -> p.getMetadata().getName()).containsExactly("web-n1");
   }
 
   @Test
