@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -700,14 +701,18 @@ class ConfigCommandTest {
     return text.replace(dir.toString(), "{dir}");
   }
 
-  /** Every file under {@code dir} by relative path, with {dir} for the folder's own path. */
+  /**
+   * Every file under {@code dir} by relative path: its mode, then its text ({dir} for the folder).
+   */
   private static Map<String, String> files(Path dir) throws IOException {
     Map<String, String> files = new TreeMap<>();
     try (Stream<Path> paths = Files.walk(dir)) {
       for (Path path : paths.filter(Files::isRegularFile).toList()) {
         files.put(
             dir.relativize(path).toString(),
-            normalize(Files.readString(path, StandardCharsets.UTF_8), dir));
+            PosixFilePermissions.toString(Files.getPosixFilePermissions(path))
+                + "\n"
+                + normalize(Files.readString(path, StandardCharsets.UTF_8), dir));
       }
     }
     return files;
