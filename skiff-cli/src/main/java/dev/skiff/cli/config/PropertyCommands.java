@@ -126,6 +126,23 @@ final class PropertyCommands {
     };
   }
 
+  /**
+   * The field a property path names. Paths use the names of kubectl's in-memory types, where the
+   * impersonation fields of a user are act-as, act-as-uid, act-as-groups and act-as-user-extra (as,
+   * as-uid ... in files).
+   */
+  private static KubeconfigSchema.Field field(KubeconfigSchema.Struct struct, String name) {
+    if (struct == KubeconfigSchema.USER) {
+      if (name.startsWith("as")) {
+        return null;
+      }
+      if (name.startsWith("act-as")) {
+        return struct.field(name.substring(4));
+      }
+    }
+    return struct.field(name);
+  }
+
   private static String goType(KubeconfigSchema.Type type) {
     return switch (type) {
       case STRING -> "string";
@@ -167,7 +184,7 @@ final class PropertyCommands {
           KubeconfigSchema.Struct struct = entryStruct(map);
           int known = -1;
           for (int i = index + 1; i < parts.length; i++) {
-            if (struct.field(parts[i]) != null) {
+            if (field(struct, parts[i]) != null) {
               known = i;
               break;
             }
@@ -180,7 +197,7 @@ final class PropertyCommands {
         }
         default -> {
           if (type.startsWith("entry:")) {
-            KubeconfigSchema.Field field = entryStruct(type.substring(6)).field(part);
+            KubeconfigSchema.Field field = field(entryStruct(type.substring(6)), part);
             steps.add(new Step(part, goType(field.type())));
             index++;
             type = goType(field.type());
@@ -263,8 +280,8 @@ final class PropertyCommands {
       }
       entry = new Kubeconfig.Entry(KubeconfigSchema.normalize(null, struct, ""), null);
     }
-    String fieldName = steps.get(2).value();
-    KubeconfigSchema.Field field = struct.field(fieldName);
+    KubeconfigSchema.Field field = field(struct, steps.get(2).value());
+    String fieldName = field.name();
     ObjectNode node = entry.value().deepCopy();
     if (unset) {
       node.remove(fieldName);
