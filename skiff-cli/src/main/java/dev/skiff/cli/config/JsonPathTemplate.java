@@ -22,7 +22,7 @@ final class JsonPathTemplate {
 
   private record Range(List<Step> steps, List<Node> body) implements Node {}
 
-  private sealed interface Step permits Root, Field, Recursive, Index, Filter {}
+  private sealed interface Step permits Root, Field, Recursive, Index, Filter, Union {}
 
   private record Root() implements Step {}
 
@@ -36,6 +36,9 @@ final class JsonPathTemplate {
 
   private record Filter(List<Step> left, String operator, List<Step> right, JsonNode literal)
       implements Step {}
+
+  /** {@code [0,2]} or {@code ['a','b']}: the results of each part in turn. */
+  private record Union(List<Step> parts) implements Step {}
 
   private final String source;
   private final List<Node> nodes;
@@ -174,6 +177,11 @@ final class JsonPathTemplate {
           if (matches(filter, root, item)) {
             into.add(item);
           }
+        }
+      }
+      case Union union -> {
+        for (Step part : union.parts()) {
+          apply(part, root, value, into);
         }
       }
     }
@@ -418,11 +426,15 @@ final class JsonPathTemplate {
       if (content.equals("*")) {
         return new Index(null, null, true);
       }
-      if (content.startsWith("'") || content.startsWith("\"")) {
-        return new Field(content.substring(1, content.length() - 1));
-      }
       if (content.startsWith("?(") && content.endsWith(")")) {
         return filter(content.substring(2, content.length() - 1).strip());
+      }
+      List<String> alternatives = splitOutsideQuotes(content);
+      if (alternatives.size() > 1) {
+        return new Union(alternatives.stream().map(Parser::bracket).toList());
+      }
+      if (content.startsWith("'") || content.startsWith("\"")) {
+        return new Field(content.substring(1, content.length() - 1));
       }
       if (content.contains(":")) {
         String[] parts = content.split(":", -1);
@@ -433,6 +445,27 @@ final class JsonPathTemplate {
         throw new IllegalArgumentException("invalid array index " + content);
       }
       return new Index(index, null, false);
+    }
+
+    private static List<String> splitOutsideQuotes(String content) {
+      List<String> parts = new ArrayList<>();
+      char quote = 0;
+      int start = 0;
+      for (int i = 0; i < content.length(); i++) {
+        char c = content.charAt(i);
+        if (quote != 0) {
+          if (c == quote) {
+            quote = 0;
+          }
+        } else if (c == '"' || c == '\'') {
+          quote = c;
+        } else if (c == ',') {
+          parts.add(content.substring(start, i));
+          start = i + 1;
+        }
+      }
+      parts.add(content.substring(start));
+      return parts;
     }
 
     private static Integer integer(String text) {
