@@ -149,7 +149,7 @@ public final class ControllerManagerCommand implements Callable<Integer> {
     return options;
   }
 
-  private ControllerCredentials credentials(KubernetesClient client) {
+  ControllerCredentials credentials(KubernetesClient client) {
     return useServiceAccountCredentials
         ? new ServiceAccountCredentials(client, Clock.systemUTC())
         : ControllerCredentials.shared(client);

@@ -3,6 +3,10 @@ package dev.skiff.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.skiff.controllers.ControllerManagerOptions;
+import dev.skiff.controllers.runtime.ServiceAccountCredentials;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -47,5 +51,24 @@ class ControllerManagerCommandTest {
 
     assertThat(off.options().localStoragePath()).isEmpty();
     assertThat(on.options().localStoragePath()).contains(Path.of("/srv/volumes"));
+  }
+
+  @Test
+  void serviceAccountCredentialsAreOffUnlessAsked() {
+    Config config = Config.empty();
+    config.setMasterUrl("https://127.0.0.1:6443");
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
+      ControllerManagerCommand off = new ControllerManagerCommand();
+      new CommandLine(off).parseArgs("--kubeconfig", "/tmp/kubeconfig");
+      ControllerManagerCommand on = new ControllerManagerCommand();
+      new CommandLine(on)
+          .parseArgs("--kubeconfig", "/tmp/kubeconfig", "--use-service-account-credentials");
+
+      assertThat(off.credentials(client).clientFor("deployment-controller")).isSameAs(client);
+      try (var credentials = on.credentials(client)) {
+        assertThat(credentials).isInstanceOf(ServiceAccountCredentials.class);
+        assertThat(credentials.clientFor("deployment-controller")).isNotSameAs(client);
+      }
+    }
   }
 }
