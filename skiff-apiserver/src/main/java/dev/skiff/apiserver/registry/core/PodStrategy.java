@@ -31,8 +31,11 @@ public final class PodStrategy implements ResourceStrategy, DeletionStrategy {
   @Override
   public void prepareForCreate(ObjectNode pod) {
     ObjectNode spec = Meta.child(pod, "spec");
-    Meta.defaultText(spec, "serviceAccountName", "default");
-    Meta.defaultText(spec, "serviceAccount", Meta.text(spec, "serviceAccountName"));
+    // a mirror pod (of a kubelet's static pod) runs under no service account
+    if (!pod.path("metadata").path("annotations").has("kubernetes.io/config.mirror")) {
+      Meta.defaultText(spec, "serviceAccountName", "default");
+      Meta.defaultText(spec, "serviceAccount", Meta.text(spec, "serviceAccountName"));
+    }
     Meta.defaultInt(spec, "priority", 0);
     Meta.defaultText(spec, "preemptionPolicy", "PreemptLowerPriority");
     ObjectNode status = pod.putObject("status");

@@ -95,6 +95,22 @@ class PodStrategyTest {
   }
 
   @Test
+  void onlyPodsThatAreNotMirrorsGetTheDefaultServiceAccount() {
+    ObjectNode pod = Json.parseObject("{\"metadata\":{\"name\":\"p\"},\"spec\":{}}".getBytes());
+    strategy.prepareForCreate(pod);
+    assertThat(pod.path("spec").path("serviceAccountName").asString()).isEqualTo("default");
+
+    ObjectNode mirror =
+        Json.parseObject(
+            ("{\"metadata\":{\"name\":\"p-node1\",\"annotations\":"
+                    + "{\"kubernetes.io/config.mirror\":\"abc\"}},\"spec\":{}}")
+                .getBytes());
+    strategy.prepareForCreate(mirror);
+    assertThat(mirror.path("spec").has("serviceAccountName")).isFalse();
+    assertThat(mirror.path("spec").has("serviceAccount")).isFalse();
+  }
+
+  @Test
   void missingContainersAndImagesAreRequired() {
     ObjectNode pod = Json.object();
     pod.putObject("spec").putArray("containers").addObject().put("name", "c");
