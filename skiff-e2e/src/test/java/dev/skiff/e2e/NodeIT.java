@@ -828,6 +828,73 @@ class NodeIT {
   }
 
   @Test
+  void aStaticPodRunsFromItsManifestWithAMirrorPodInTheApi() throws IOException {
+    Path manifests = server.dataDir().resolve("agent").resolve("pod-manifests");
+    Files.createDirectories(manifests);
+    Path manifest = manifests.resolve("static-web.yaml");
+    String name = "static-web-" + NODE;
+    String uidPath = "jsonpath={.metadata.uid}";
+    Files.writeString(manifest, podYaml("static-web", "sleep 3600"));
+    try {
+      staticPodAssertions(name, uidPath);
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage()
+              + "\nserver log about static pods:\n"
+              + server
+                  .output()
+                  .lines()
+                  .filter(l -> l.contains("static") || l.contains("mirror"))
+                  .collect(java.util.stream.Collectors.joining("\n")),
+          e);
+    } finally {
+      Files.deleteIfExists(manifest);
+    }
+    // the manifest removed: the pod and its mirror go
+    await(
+        "the mirror pod deleted",
+        Duration.ofSeconds(60),
+        () -> kubectl.run("get", "pod", name, "--ignore-not-found", "-o", uidPath),
+        r -> r.exitCode() == 0 && r.stdout().isEmpty());
+  }
+
+  private static void staticPodAssertions(String name, String uidPath) {
+    JsonNode mirror =
+        await(
+                "a running mirror pod " + name,
+                Duration.ofSeconds(90),
+                () -> kubectl.run("get", "pod", name, "-o", "json"),
+                r ->
+                    r.exitCode() == 0
+                        && Json.MAPPER
+                            .readTree(r.stdout())
+                            .path("status")
+                            .path("phase")
+                            .asString()
+                            .equals("Running"))
+            .stdout()
+            .transform(Json.MAPPER::readTree);
+    JsonNode annotations = mirror.path("metadata").path("annotations");
+    assertThat(annotations.path("kubernetes.io/config.source").asString()).isEqualTo("file");
+    assertThat(annotations.path("kubernetes.io/config.mirror").asString())
+        .isEqualTo(annotations.path("kubernetes.io/config.hash").asString())
+        .isNotEmpty();
+    assertThat(mirror.path("metadata").path("ownerReferences").path(0).path("kind").asString())
+        .isEqualTo("Node");
+    assertThat(kubectl.ok("logs", name)).isEmpty();
+
+    // deleted through the API, the mirror pod comes back; the static pod keeps running
+    String uid = mirror.path("metadata").path("uid").asString();
+    kubectl.ok("delete", "pod", name);
+    await(
+        "a new mirror pod",
+        Duration.ofSeconds(60),
+        () -> kubectl.run("get", "pod", name, "-o", uidPath),
+        r -> r.exitCode() == 0 && !r.stdout().isEmpty() && !r.stdout().equals(uid));
+    assertThat(container(pod(name), "main").path("restartCount").asInt()).isZero();
+  }
+
+  @Test
   void theNodeLeaseIsRenewed() {
     String jsonpath = "jsonpath={.spec.holderIdentity} {.spec.renewTime}";
     String first = kubectl.ok("get", "lease", NODE, "-n", "kube-node-lease", "-o", jsonpath);
