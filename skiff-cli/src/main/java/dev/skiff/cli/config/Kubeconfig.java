@@ -3,7 +3,6 @@ package dev.skiff.cli.config;
 import dev.skiff.api.Json;
 import java.util.Map;
 import java.util.TreeMap;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -35,12 +34,7 @@ final class Kubeconfig {
     if (text.isEmpty()) {
       return config;
     }
-    JsonNode root;
-    try {
-      root = Json.YAML.readTree(text);
-    } catch (JacksonException e) {
-      throw new ConfigException("yaml: " + e.getOriginalMessage());
-    }
+    JsonNode root = GoYamlReader.read(text);
     if (root == null || root.isNull() || root.isMissingNode()) {
       return config;
     }
