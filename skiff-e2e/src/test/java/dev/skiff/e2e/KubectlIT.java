@@ -112,6 +112,9 @@ class KubectlIT {
   @Test
   @Order(3)
   void getInEveryOutputFormat() {
+    // a pod needs its namespace's default ServiceAccount, which the serviceaccount controller
+    // makes a moment after the namespace (Kubernetes' own e2e framework waits for it the same way)
+    kubectl.ok("wait", "--for=create", "serviceaccount/default", "-n", "shop", "--timeout=60s");
     kubectl.ok("run", "solo", "--image=registry.local/busybox:1.36", "-n", "shop");
     String wide = kubectl.ok("get", "pods", "solo", "-n", "shop", "-o", "wide");
     assertThat(wide.lines().findFirst().orElseThrow())

@@ -249,25 +249,42 @@ class ServicesIT {
                 .equals(podNodes.keySet()));
     Map<String, Long> counts = new TreeMap<>();
     List<String> outputs = new ArrayList<>();
-    await(
-        "client on n1 reaching both web pods by service name",
-        Duration.ofSeconds(60),
-        () -> {
-          String output =
-              kubectl
-                  .ok(
-                      "exec",
-                      "client",
-                      "--",
-                      "sh",
-                      "-c",
-                      "for i in $(seq 1 20); do timeout 10 wget -qO- http://web.default.svc.cluster.local"
-                          + " || echo FAILED; done")
-                  .strip();
-          outputs.add(output);
-          output.lines().forEach(line -> counts.merge(line.strip(), 1L, Long::sum));
-          return counts.keySet().containsAll(podNodes.keySet());
-        });
+    try {
+      await(
+          "client on n1 reaching both web pods by service name",
+          Duration.ofSeconds(60),
+          () -> {
+            String output =
+                kubectl
+                    .ok(
+                        "exec",
+                        "client",
+                        "--",
+                        "sh",
+                        "-c",
+                        "for i in $(seq 1 20); do timeout 10 wget -qO-"
+                            + " http://web.default.svc.cluster.local || echo FAILED; done")
+                    .strip();
+            outputs.add(output);
+            output.lines().forEach(line -> counts.merge(line.strip(), 1L, Long::sum));
+            return counts.keySet().containsAll(podNodes.keySet());
+          });
+    } catch (IllegalStateException e) {
+      // what node 1's kube-proxy programmed and what the API says, to tell a stale proxy from a
+      // network that does not carry the traffic
+      throw new AssertionError(
+          "answers "
+              + counts
+              + " from pods "
+              + podNodes
+              + "\nnode 1 nat table:\n"
+              + node1.exec("iptables-save", "-t", "nat").stdout()
+              + "\nslices:\n"
+              + kubectl.run("get", "endpointslices", "-o", "yaml").stdout()
+              + "\npods:\n"
+              + kubectl.run("get", "pods", "-o", "wide").stdout(),
+          e);
+    }
     assertThat(counts.keySet()).as(String.join("\n---\n", outputs)).isEqualTo(podNodes.keySet());
     assertThat(counts.values().stream().mapToLong(Long::longValue).sum())
         .isEqualTo(20L * outputs.size());
