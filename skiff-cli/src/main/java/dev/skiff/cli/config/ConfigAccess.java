@@ -171,7 +171,7 @@ final class ConfigAccess {
         lock(file);
         locked.add(file);
       }
-      write(changed, relativizePaths);
+      writeDifferences(changed, relativizePaths);
     } finally {
       for (String file : locked) {
         try {
@@ -196,7 +196,7 @@ final class ConfigAccess {
     }
   }
 
-  private void write(Kubeconfig changed, boolean relativizePaths) {
+  private void writeDifferences(Kubeconfig changed, boolean relativizePaths) {
     Kubeconfig starting = startingConfig();
     if (!starting.currentContext.equals(changed.currentContext)) {
       writeCurrentContext(changed.currentContext);
