@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * The node's pod lifecycle, assembled: an informer on the pods bound to this node feeds the pod
  * workers, which sync each pod against the CRI runtime; the PLEG relists the runtime every second
  * to wake the workers of pods whose containers changed, and removes what the runtime holds for pods
- * the API no longer has. Static pods come from the manifest path, with mirror pods in the API. Node
+ * the API no longer has. Static pods come from the manifest path, with mirror pods in the API. With
+ * {@link NodePressure} it also evicts pods under node pressure and collects unused images. Node
  * registration and the Lease are not part of it.
  */
 public final class Kubelet implements AutoCloseable {
