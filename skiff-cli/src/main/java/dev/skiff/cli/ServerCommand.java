@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -28,6 +30,7 @@ import picocli.CommandLine.Option;
       "Prints 'Skiff API server ready at https://ADDR:PORT (kubeconfig: PATH)' when it serves."
     })
 public final class ServerCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
 
   @Option(
       names = "--data-dir",
@@ -291,7 +294,11 @@ public final class ServerCommand implements Callable<Integer> {
               + ")");
       System.out.flush();
       if (localStoragePath.isPresent()) {
-        ensureLocalStorageClass(controlPlane);
+        // beside the components, not before them: the first client in a cold JVM takes seconds,
+        // and a claim made before the class exists still gets it (late default-class assignment)
+        Thread.ofVirtual()
+            .name("local-storage-class")
+            .start(() -> ensureLocalStorageClass(controlPlane));
       }
       // the scheduler and controllers are API clients: they start once the API serves
       try (ControlPlaneComponents components =
@@ -330,6 +337,8 @@ public final class ServerCommand implements Callable<Integer> {
             controlPlane.componentKubeconfig("system:admin", List.of("system:masters")));
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       LocalStorage.ensureStorageClass(client);
+    } catch (RuntimeException e) {
+      LOG.warn("event=local_storage_class_failed error=\"{}\"", e.getMessage());
     }
   }
 
