@@ -2,12 +2,33 @@ package dev.skiff.cli.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** The subcommands that switch, rename or remove entries. */
 final class DeleteCommands {
   private DeleteCommands() {}
+
+  /**
+   * What delete-context, delete-cluster and delete-user share once their arguments are checked:
+   * refuse a name the files do not hold, remove it, write the file that held it, report.
+   */
+  private static void deleteEntry(
+      ConfigSubcommand command,
+      ConfigAccess access,
+      Kubeconfig config,
+      Map<String, Kubeconfig.Entry> entries,
+      String kind,
+      String name) {
+    String file = command.configFile();
+    if (!entries.containsKey(name)) {
+      throw new ConfigException("cannot delete " + kind + " " + name + ", not in " + file);
+    }
+    entries.remove(name);
+    access.modify(config, true);
+    command.out.println("deleted " + kind + " " + name + " from " + file);
+  }
 
   @Command(
       name = "use-context",
@@ -55,18 +76,12 @@ final class DeleteCommands {
         return;
       }
       String name = args.get(0);
-      String file = configFile();
-      if (!config.contexts.containsKey(name)) {
-        throw new ConfigException("cannot delete context " + name + ", not in " + file);
-      }
-      if (config.currentContext.equals(name)) {
+      if (config.currentContext.equals(name) && config.contexts.containsKey(name)) {
         err.println(
             "warning: this removed your active context, use \"skiff config use-context\" to select"
                 + " a different one");
       }
-      config.contexts.remove(name);
-      access.modify(config, true);
-      out.println("deleted context " + name + " from " + file);
+      deleteEntry(this, access, config, config.contexts, "context", name);
     }
   }
 
@@ -85,14 +100,7 @@ final class DeleteCommands {
       }
       ConfigAccess access = access();
       Kubeconfig config = access.startingConfig();
-      String name = args.get(0);
-      String file = configFile();
-      if (!config.clusters.containsKey(name)) {
-        throw new ConfigException("cannot delete cluster " + name + ", not in " + file);
-      }
-      config.clusters.remove(name);
-      access.modify(config, true);
-      out.println("deleted cluster " + name + " from " + file);
+      deleteEntry(this, access, config, config.clusters, "cluster", args.get(0));
     }
   }
 
@@ -111,14 +119,7 @@ final class DeleteCommands {
       if (args.size() != 1) {
         throw new UsageException("user to delete is required");
       }
-      String name = args.get(0);
-      String file = configFile();
-      if (!config.users.containsKey(name)) {
-        throw new ConfigException("cannot delete user " + name + ", not in " + file);
-      }
-      config.users.remove(name);
-      access.modify(config, true);
-      out.println("deleted user " + name + " from " + file);
+      deleteEntry(this, access, config, config.users, "user", args.get(0));
     }
   }
 
