@@ -1,5 +1,7 @@
 package dev.skiff.apiserver;
 
+import dev.skiff.apiserver.registry.core.ClusterIpAllocator;
+
 /**
  * The service network a control plane serves ({@code --service-cidr}, {@code --cluster-dns}): the
  * range cluster IPs come from, the {@code default/kubernetes} Service's IP (its first address) and
@@ -73,27 +75,14 @@ public record ServiceNetwork(String serviceCidr, String clusterDns) {
   }
 
   private static long parse(String ip, String flag) {
-    if (ip == null || !ip.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+    long address = ip == null ? -1 : ClusterIpAllocator.parse(ip);
+    if (address < 0) {
       throw new IllegalArgumentException(flag + " " + ip + " is not an IPv4 address");
-    }
-    long address = 0;
-    for (String octet : ip.split("\\.")) {
-      int value = Integer.parseInt(octet);
-      if (value > 255) {
-        throw new IllegalArgumentException(flag + " " + ip + " is not an IPv4 address");
-      }
-      address = (address << 8) | value;
     }
     return address;
   }
 
   private static String format(long address) {
-    return ((address >> 24) & 255)
-        + "."
-        + ((address >> 16) & 255)
-        + "."
-        + ((address >> 8) & 255)
-        + "."
-        + (address & 255);
+    return ClusterIpAllocator.format(address);
   }
 }

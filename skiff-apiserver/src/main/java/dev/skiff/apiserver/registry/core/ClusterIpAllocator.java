@@ -110,7 +110,7 @@ public final class ClusterIpAllocator {
   }
 
   /** The address as a number, or -1 for anything that is not a dotted-quad IPv4 address. */
-  static long parse(String ip) {
+  public static long parse(String ip) {
     String[] octets = ip.split("\\.", -1);
     if (octets.length != 4) {
       return -1;
@@ -129,7 +129,8 @@ public final class ClusterIpAllocator {
     return address;
   }
 
-  private static String format(long address) {
+  /** The dotted-quad form of an IPv4 address held as a number. */
+  public static String format(long address) {
     return ((address >> 24) & 255)
         + "."
         + ((address >> 16) & 255)
