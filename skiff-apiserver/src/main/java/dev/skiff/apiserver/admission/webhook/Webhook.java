@@ -1,6 +1,7 @@
 package dev.skiff.apiserver.admission.webhook;
 
 import dev.skiff.api.selector.LabelSelector;
+import dev.skiff.apiserver.admission.policy.WebhookMatchConditions;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,7 +17,9 @@ import tools.jackson.databind.JsonNode;
  * @param namespaceSelector null when the stored selector cannot be parsed ({@link #selectorError})
  * @param objectSelector null when the stored selector cannot be parsed ({@link #selectorError})
  * @param sideEffects None, NoneOnDryRun, Some or Unknown; null when missing
- * @param reinvocationPolicy read but not acted on: webhooks are called once (Never)
+ * @param reinvocationPolicy Never or IfNeeded (mutating webhooks: called once more when a later
+ *     webhook changed the object)
+ * @param matchConditions the compiled CEL matchConditions, all of which must be true to call it
  */
 public record Webhook(
     String configuration,
@@ -31,7 +34,8 @@ public record Webhook(
     String sideEffects,
     int timeoutSeconds,
     List<String> admissionReviewVersions,
-    String reinvocationPolicy) {
+    String reinvocationPolicy,
+    WebhookMatchConditions matchConditions) {
 
   public static final int DEFAULT_TIMEOUT_SECONDS = 10;
   public static final int MAX_TIMEOUT_SECONDS = 30;
@@ -61,6 +65,14 @@ public record Webhook(
   public Webhook {
     rules = List.copyOf(rules);
     admissionReviewVersions = List.copyOf(admissionReviewVersions);
+    if (matchConditions == null) {
+      matchConditions = WebhookMatchConditions.NONE;
+    }
+  }
+
+  /** Whether this mutating webhook is called again when a later one changed the object. */
+  public boolean reinvokedIfNeeded() {
+    return "IfNeeded".equals(reinvocationPolicy);
   }
 
   /** Whether a dry-run request may be sent to this webhook (sideEffects None or NoneOnDryRun). */
@@ -113,7 +125,8 @@ public record Webhook(
         webhook.hasNonNull("sideEffects") ? webhook.get("sideEffects").asString() : null,
         timeoutSeconds(webhook.path("timeoutSeconds").asInt(0)),
         reviewVersions,
-        webhook.path("reinvocationPolicy").asString("Never"));
+        webhook.path("reinvocationPolicy").asString("Never"),
+        WebhookMatchConditions.compile(webhook.get("matchConditions")));
   }
 
   /**

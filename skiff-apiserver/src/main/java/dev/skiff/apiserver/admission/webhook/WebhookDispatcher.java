@@ -1,14 +1,18 @@
 package dev.skiff.apiserver.admission.webhook;
 
+import dev.skiff.api.Json;
 import dev.skiff.api.patch.JsonPatch;
 import dev.skiff.api.patch.PatchException;
 import dev.skiff.apiserver.admission.Admission;
 import dev.skiff.apiserver.admission.AdmissionRequest;
+import dev.skiff.apiserver.admission.policy.WebhookMatchConditions;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiRequest;
 import dev.skiff.apiserver.rest.RequestInfo;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -48,31 +52,85 @@ final class WebhookDispatcher {
 
   private record Invocation(Webhook webhook, GroupVersionResource resource) {}
 
-  /** What one call brought back: the response, or a refusal or failure to raise. */
-  private record Outcome(JsonNode response, RuntimeException error) {}
+  /**
+   * What one call brought back: the response, or a refusal or failure to raise; {@code invoked}
+   * when the webhook was called (its matchConditions held), {@code changed} when its patch changed
+   * the object.
+   */
+  private record Outcome(
+      JsonNode response, RuntimeException error, boolean invoked, boolean changed) {
+    Outcome(JsonNode response, RuntimeException error) {
+      this(response, error, true, false);
+    }
 
+    static Outcome skipped() {
+      return new Outcome(null, null, false, false);
+    }
+
+    Outcome withChange() {
+      return new Outcome(response, error, invoked, true);
+    }
+  }
+
+  /**
+   * Calls the matching mutating webhooks in order, applying each one's patch. As in Kubernetes,
+   * when a webhook changes the object, the webhooks with reinvocationPolicy IfNeeded that were
+   * called before it are called once more after the first round (never a third time), in order; a
+   * webhook not called in the first round is not called in the second.
+   */
   void mutate(List<Webhook> webhooks, AdmissionRequest request) {
     if (webhooks.isEmpty() || WebhookMatcher.exempt(request)) {
       return;
     }
     ApiRequest client = Admission.currentRequest().orElse(null);
     GroupVersionResource requested = requested(request, client);
-    for (Webhook webhook : webhooks) {
-      var resource = matcher.match(webhook, request, requested);
-      if (resource.isEmpty()) {
+    Set<Integer> invokedReinvocable = new HashSet<>();
+    Set<Integer> reinvoke = new HashSet<>();
+    for (int i = 0; i < webhooks.size(); i++) {
+      Webhook webhook = webhooks.get(i);
+      Outcome outcome = mutateOnce(webhook, request, requested, client);
+      if (outcome == null || !outcome.invoked()) {
         continue;
       }
-      Outcome outcome =
-          call(new Invocation(webhook, resource.get()), request, requested, client, true);
-      if (outcome.error() != null) {
-        throw outcome.error();
+      if (outcome.changed()) {
+        reinvoke.addAll(invokedReinvocable);
+        invokedReinvocable.clear();
       }
-      if (outcome.response() == null) {
-        continue;
+      if (webhook.reinvokedIfNeeded()) {
+        invokedReinvocable.add(i);
       }
-      warn(outcome.response());
-      applyPatch(webhook, request, outcome.response());
     }
+    for (int i = 0; i < webhooks.size(); i++) {
+      if (reinvoke.contains(i)) {
+        log.debug(
+            "event=webhook_reinvoked webhook={} configuration={}",
+            webhooks.get(i).name(),
+            webhooks.get(i).configuration());
+        mutateOnce(webhooks.get(i), request, requested, client);
+      }
+    }
+  }
+
+  /** One mutating webhook, if it matches: the outcome with its patch applied; null if no match. */
+  private Outcome mutateOnce(
+      Webhook webhook,
+      AdmissionRequest request,
+      GroupVersionResource requested,
+      ApiRequest client) {
+    var resource = matcher.match(webhook, request, requested);
+    if (resource.isEmpty()) {
+      return null;
+    }
+    Outcome outcome =
+        call(new Invocation(webhook, resource.get()), request, requested, client, true);
+    if (outcome.error() != null) {
+      throw outcome.error();
+    }
+    if (outcome.response() == null) {
+      return outcome;
+    }
+    warn(outcome.response());
+    return applyPatch(webhook, request, outcome.response()) ? outcome.withChange() : outcome;
   }
 
   void validate(List<Webhook> webhooks, AdmissionRequest request) {
@@ -171,6 +229,15 @@ final class WebhookDispatcher {
                   "admission webhook \"" + webhook.name() + "\" does not support dry run"));
         }
       }
+      String uid = uids.get();
+      ObjectNode review =
+          AdmissionReviews.request(uid, request, invocation.resource(), requested, client);
+      if (!webhook.matchConditions().isEmpty()) {
+        Outcome skipped = matchConditions(webhook, review);
+        if (skipped != null) {
+          return skipped;
+        }
+      }
       if (!webhook.admissionReviewVersions().isEmpty()
           && !webhook.admissionReviewVersions().contains("v1")) {
         throw new CallingWebhookException(
@@ -178,9 +245,6 @@ final class WebhookDispatcher {
                 + webhook.admissionReviewVersions()
                 + ")");
       }
-      String uid = uids.get();
-      ObjectNode review =
-          AdmissionReviews.request(uid, request, invocation.resource(), requested, client);
       JsonNode response = AdmissionReviews.verify(uid, mutating, this.client.post(webhook, review));
       if (!response.path("allowed").asBoolean(false)) {
         return new Outcome(response, Denials.denied(webhook, request, requested, response));
@@ -194,7 +258,7 @@ final class WebhookDispatcher {
             webhook.name(),
             webhook.configuration(),
             e.getMessage());
-        return new Outcome(null, null);
+        return Outcome.skipped();
       }
       log.warn(
           "event=webhook_failed_closed webhook={} configuration={} reason=\"{}\"",
@@ -203,6 +267,52 @@ final class WebhookDispatcher {
           e.getMessage());
       return new Outcome(null, Denials.internalError(failure));
     }
+  }
+
+  /**
+   * The webhook's matchConditions against the review's request: null when they all hold; a skip
+   * when one is false, or when one fails to evaluate under failurePolicy Ignore; a 500 error when
+   * one fails to evaluate under Fail.
+   */
+  private static Outcome matchConditions(Webhook webhook, ObjectNode review) {
+    ObjectNode fields = Json.object();
+    for (var field : review.path("request").properties()) {
+      if (!field.getKey().equals("object") && !field.getKey().equals("oldObject")) {
+        fields.set(field.getKey(), field.getValue());
+      }
+    }
+    WebhookMatchConditions.Result result =
+        webhook
+            .matchConditions()
+            .evaluate(
+                review.path("request").get("object"),
+                review.path("request").get("oldObject"),
+                fields);
+    if (result.matches()) {
+      return null;
+    }
+    if (result.error() == null) {
+      log.debug(
+          "event=webhook_skipped webhook={} configuration={} matchCondition={}",
+          webhook.name(),
+          webhook.configuration(),
+          result.failedCondition());
+      return Outcome.skipped();
+    }
+    if (webhook.failurePolicy() == Webhook.FailurePolicy.IGNORE) {
+      log.warn(
+          "event=webhook_match_conditions_failed_open webhook={} configuration={} reason=\"{}\"",
+          webhook.name(),
+          webhook.configuration(),
+          result.error());
+      return Outcome.skipped();
+    }
+    log.warn(
+        "event=webhook_match_conditions_failed_closed webhook={} configuration={} reason=\"{}\"",
+        webhook.name(),
+        webhook.configuration(),
+        result.error());
+    return new Outcome(null, Denials.internalError(result.error()), false, false);
   }
 
   /** The response's warnings, with control characters (no header injection) made spaces. */
@@ -215,7 +325,7 @@ final class WebhookDispatcher {
     }
   }
 
-  private static void applyPatch(Webhook webhook, AdmissionRequest request, JsonNode response) {
+  private static boolean applyPatch(Webhook webhook, AdmissionRequest request, JsonNode response) {
     JsonNode patch;
     try {
       patch = AdmissionReviews.patch(response);
@@ -223,7 +333,7 @@ final class WebhookDispatcher {
       throw Denials.internalError("invalid JSON patch: " + e.getMessage());
     }
     if (patch == null || (patch.isArray() && patch.isEmpty())) {
-      return;
+      return false;
     }
     ObjectNode object = request.object();
     if (object == null) {
@@ -242,7 +352,11 @@ final class WebhookDispatcher {
       throw Denials.internalError(
           "admission webhook \"" + webhook.name() + "\" patched the object into a non-object");
     }
+    if (patchedObject.equals(object)) {
+      return false;
+    }
     object.removeAll();
     object.setAll(patchedObject);
+    return true;
   }
 }

@@ -704,4 +704,192 @@ class AdmissionWebhookTest {
     assertThat(admin().configMaps().inNamespace("default").resource(configMap("x")).create())
         .isNotNull();
   }
+
+  private static io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchCondition condition(
+      String name, String expression) {
+    return new io.fabric8.kubernetes.api.model.admissionregistration.v1.MatchConditionBuilder()
+        .withName(name)
+        .withExpression(expression)
+        .build();
+  }
+
+  /** A response whose JSONPatch sets the label {@code key=value} on the request's object. */
+  private static ObjectNode labelled(JsonNode request, String key, String value) {
+    ObjectNode response = FakeWebhookServer.allow(request);
+    boolean hasLabels = request.path("object").path("metadata").has("labels");
+    ObjectNode operation = Json.object().put("op", "add");
+    if (hasLabels) {
+      operation.put("path", "/metadata/labels/" + key).put("value", value);
+    } else {
+      operation.put("path", "/metadata/labels").set("value", Json.object().put(key, value));
+    }
+    response.put("patchType", "JSONPatch");
+    response.put(
+        "patch",
+        java.util.Base64.getEncoder()
+            .encodeToString(Json.bytes(Json.MAPPER.createArrayNode().add(operation))));
+    return response;
+  }
+
+  private static ObjectNode refusal(JsonNode request) {
+    return FakeWebhookServer.deny(
+        request, Json.object().put("code", 403).put("message", "no configmaps here"));
+  }
+
+  @Test
+  void matchConditionsSkipTheWebhookForObjectsWithALabel() {
+    String test = "wh-match-label";
+    namespace(test, Map.of());
+    webhook.answer("/match-label", AdmissionWebhookTest::refusal);
+    install(
+        "match-label",
+        validating("match-label.skiff.dev", url("/match-label"))
+            .withRules(rule("CREATE", "configmaps").build())
+            .withNamespaceSelector(testNamespaces(test).build())
+            .withMatchConditions(
+                condition(
+                    "not-opted-out",
+                    "!has(object.metadata.labels) || !('skip-webhook' in object.metadata.labels)"),
+                condition("this-namespace", "request.namespace == '" + test + "'"))
+            .build());
+
+    ConfigMap optedOut = configMap("opted-out");
+    optedOut.getMetadata().setLabels(Map.of("skip-webhook", "yes"));
+    assertThat(admin().configMaps().inNamespace(test).resource(optedOut).create()).isNotNull();
+    assertThat(webhook.received("/match-label")).isEmpty();
+
+    KubernetesClientException denied =
+        refused(
+            () -> admin().configMaps().inNamespace(test).resource(configMap("checked")).create());
+    assertThat(denied.getCode()).isEqualTo(403);
+    assertThat(denied.getStatus().getMessage())
+        .isEqualTo(
+            "configmaps \"checked\" is forbidden: admission webhook \"match-label.skiff.dev\""
+                + " denied the request: no configmaps here");
+    assertThat(webhook.received("/match-label")).hasSize(1);
+  }
+
+  @Test
+  void aMatchConditionThatFailsToEvaluateFollowsTheFailurePolicy() {
+    String failing = "wh-match-error-fail";
+    String ignoring = "wh-match-error-ignore";
+    namespace(failing, Map.of());
+    namespace(ignoring, Map.of());
+    webhook.answer("/match-error", AdmissionWebhookTest::refusal);
+    String expression = "object.metadata.labels['team'] == 'a'";
+    install(
+        "match-error",
+        validating("fail.match-error.skiff.dev", url("/match-error"))
+            .withFailurePolicy("Fail")
+            .withRules(rule("CREATE", "configmaps").build())
+            .withNamespaceSelector(testNamespaces(failing).build())
+            .withMatchConditions(condition("team-a", expression))
+            .build(),
+        validating("ignore.match-error.skiff.dev", url("/match-error"))
+            .withFailurePolicy("Ignore")
+            .withRules(rule("CREATE", "configmaps").build())
+            .withNamespaceSelector(testNamespaces(ignoring).build())
+            .withMatchConditions(condition("team-a", expression))
+            .build());
+
+    // the object has no labels: the expression fails, so Fail refuses and Ignore skips the webhook
+    KubernetesClientException failed =
+        refused(() -> admin().configMaps().inNamespace(failing).resource(configMap("cm")).create());
+    assertThat(failed.getCode()).isEqualTo(500);
+    assertThat(failed.getStatus().getReason()).isEqualTo("InternalError");
+    assertThat(failed.getStatus().getMessage())
+        .isEqualTo(
+            "Internal error occurred: expression '"
+                + expression
+                + "' resulted in error: no such key: labels");
+    assertThat(admin().configMaps().inNamespace(failing).withName("cm").get()).isNull();
+
+    assertThat(admin().configMaps().inNamespace(ignoring).resource(configMap("cm")).create())
+        .isNotNull();
+    assertThat(webhook.received("/match-error")).isEmpty();
+
+    // once the expression evaluates (to true), the webhook is called and refuses
+    ConfigMap teamA = configMap("team-a");
+    teamA.getMetadata().setLabels(Map.of("team", "a"));
+    assertThat(refused(() -> admin().configMaps().inNamespace(failing).resource(teamA).create()))
+        .extracting(KubernetesClientException::getCode)
+        .isEqualTo(403);
+    assertThat(webhook.received("/match-error")).hasSize(1);
+  }
+
+  @Test
+  void anIfNeededWebhookIsCalledAgainWhenALaterWebhookChangedTheObject() {
+    String test = "wh-reinvoke";
+    namespace(test, Map.of());
+    // "first" records whether it saw the second webhook's label; "second" adds that label
+    webhook.answer(
+        "/reinvoke-first",
+        request ->
+            labelled(
+                request,
+                "first",
+                request.path("object").path("metadata").path("labels").has("second")
+                    ? "saw-second"
+                    : "alone"));
+    webhook.answer("/reinvoke-second", request -> labelled(request, "second", "added"));
+    install(
+        "reinvoke",
+        new MutatingWebhookBuilder()
+            .withName("first.reinvoke.skiff.dev")
+            .withClientConfig(url("/reinvoke-first"))
+            .withRules(rule("CREATE", "configmaps").build())
+            .withNamespaceSelector(testNamespaces(test).build())
+            .withSideEffects("None")
+            .withAdmissionReviewVersions("v1")
+            .withReinvocationPolicy("IfNeeded")
+            .build(),
+        new MutatingWebhookBuilder()
+            .withName("second.reinvoke.skiff.dev")
+            .withClientConfig(url("/reinvoke-second"))
+            .withRules(rule("CREATE", "configmaps").build())
+            .withNamespaceSelector(testNamespaces(test).build())
+            .withMatchConditions(
+                condition(
+                    "not-opted-out",
+                    "!has(object.metadata.labels) || !('no-second' in object.metadata.labels)"))
+            .withSideEffects("None")
+            .withAdmissionReviewVersions("v1")
+            .withReinvocationPolicy("Never")
+            .build());
+
+    ConfigMap created =
+        admin().configMaps().inNamespace(test).resource(configMap("reinvoked")).create();
+    assertThat(created.getMetadata().getLabels())
+        .containsEntry("first", "saw-second")
+        .containsEntry("second", "added");
+    assertThat(webhook.received("/reinvoke-first")).hasSize(2);
+    assertThat(webhook.received("/reinvoke-second")).hasSize(1);
+    assertThat(
+            webhook
+                .received("/reinvoke-first")
+                .getLast()
+                .path("request")
+                .path("object")
+                .path("metadata")
+                .path("labels")
+                .path("first")
+                .asString())
+        .isEqualTo("alone");
+
+    // when the second webhook is skipped nothing changes after the first: it is called once
+    ConfigMap alone = configMap("alone");
+    alone.getMetadata().setLabels(Map.of("no-second", "yes"));
+    assertThat(
+            admin()
+                .configMaps()
+                .inNamespace(test)
+                .resource(alone)
+                .create()
+                .getMetadata()
+                .getLabels())
+        .containsEntry("first", "alone")
+        .doesNotContainKey("second");
+    assertThat(webhook.received("/reinvoke-first")).hasSize(3);
+    assertThat(webhook.received("/reinvoke-second")).hasSize(1);
+  }
 }
