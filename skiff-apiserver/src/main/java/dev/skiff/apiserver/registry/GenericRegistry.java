@@ -285,36 +285,45 @@ public final class GenericRegistry {
       if (!requestedVersion.isEmpty() && !requestedVersion.equals(Meta.resourceVersion(current))) {
         throw conflict(name);
       }
-      PreparedUpdate prepared =
-          prepareUpdate(namespace, name, current, desired, mode, options.dryRun());
-      ObjectNode object = prepared.object();
-      Admission.validate(prepared.admission());
-      String subresource = options.subresource().isEmpty() ? null : options.subresource();
-      ManagedFields.record(object, current, options, subresource, context.clock());
-      if (unchanged(object, current)) {
-        return new WriteResult(current, false, false);
-      }
-      boolean remove = removableAfterUpdate(object, current);
-      if (options.dryRun()) {
-        return new WriteResult(object, false, remove);
-      }
+      boolean written = false;
       try {
-        long rev;
-        if (remove) {
-          rev = store.delete(kv.key(), kv.modRevision());
-        } else {
-          rev = store.update(kv.key(), encode(object), kv.modRevision());
+        PreparedUpdate prepared =
+            prepareUpdate(namespace, name, current, desired, mode, options.dryRun());
+        ObjectNode object = prepared.object();
+        Admission.validate(prepared.admission());
+        String subresource = options.subresource().isEmpty() ? null : options.subresource();
+        ManagedFields.record(object, current, options, subresource, context.clock());
+        if (unchanged(object, current)) {
+          return new WriteResult(current, false, false);
         }
-        cache.noteWrite(rev);
-        Meta.metadata(object).put("resourceVersion", Long.toString(rev));
-        return new WriteResult(object, false, remove);
-      } catch (RevisionConflict e) {
-        // retry: a request that named a resourceVersion then fails the precondition above
-        if (attempt >= MAX_ATTEMPTS) {
-          throw conflict(name);
+        boolean remove = removableAfterUpdate(object, current);
+        if (options.dryRun()) {
+          return new WriteResult(object, false, remove);
         }
-      } catch (StoreException e) {
-        throw StorageErrors.translate(e, type, name);
+        try {
+          long rev;
+          if (remove) {
+            rev = store.delete(kv.key(), kv.modRevision());
+          } else {
+            rev = store.update(kv.key(), encode(object), kv.modRevision());
+          }
+          cache.noteWrite(rev);
+          Meta.metadata(object).put("resourceVersion", Long.toString(rev));
+          written = true;
+          return new WriteResult(object, false, remove);
+        } catch (RevisionConflict e) {
+          // retry: a request that named a resourceVersion then fails the precondition above
+          if (attempt >= MAX_ATTEMPTS) {
+            throw conflict(name);
+          }
+        } catch (StoreException e) {
+          throw StorageErrors.translate(e, type, name);
+        }
+      } finally {
+        // the main resource's object is desired itself (see prepareUpdate)
+        if (mode == UpdateMode.MAIN && strategy instanceof UpdateFinisher finisher) {
+          finisher.finishUpdate(desired, current, written);
+        }
       }
     }
   }

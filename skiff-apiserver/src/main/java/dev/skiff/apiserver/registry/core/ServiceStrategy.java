@@ -7,10 +7,16 @@ import dev.skiff.apiserver.registry.Meta;
 import dev.skiff.apiserver.registry.NameRule;
 import dev.skiff.apiserver.registry.ResourceStrategy;
 import dev.skiff.apiserver.registry.Traits;
+import dev.skiff.apiserver.registry.UpdateFinisher;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -21,14 +27,26 @@ import tools.jackson.databind.node.ObjectNode;
  * <p>A create holds its cluster IP and node ports (allocated or chosen) under the new service's
  * uid; {@link #finishCreate} commits them when the service was stored and releases them when the
  * create failed later on or was a dry run.
+ *
+ * <p>An update that needs what the stored service lacks (a type change to NodePort or LoadBalancer,
+ * ExternalName to another type, a new requested node port) allocates or claims it the same way,
+ * held under an owner of its own for that update attempt; {@link #finishUpdate} commits or releases
+ * it. What an update drops (node ports off NodePort, the cluster IP off ExternalName) is free once
+ * the stored service no longer shows it.
  */
-public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy, CreateFinisher {
+public final class ServiceStrategy
+    implements ResourceStrategy, DeletionStrategy, CreateFinisher, UpdateFinisher {
   private static final List<String> TYPES =
       List.of("ClusterIP", "ExternalName", "LoadBalancer", "NodePort");
   private static final Traits TRAITS = Traits.DEFAULT.withNameRule(NameRule.DNS1035_LABEL);
 
   private final ClusterIpAllocator allocator;
   private final NodePortAllocator nodePorts;
+  private final AtomicLong updates = new AtomicLong();
+
+  /** The hold owner of each update in flight, by the identity of the object being updated. */
+  private final Map<ObjectNode, String> updateOwners =
+      Collections.synchronizedMap(new IdentityHashMap<>());
 
   public ServiceStrategy(ClusterIpAllocator allocator, NodePortAllocator nodePorts) {
     this.allocator = allocator;
@@ -69,17 +87,34 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
       return;
     }
     String owner = owner(service);
-    boolean withNodePorts =
-        type.equals("NodePort")
-            || type.equals("LoadBalancer")
-                && spec.path("allocateLoadBalancerNodePorts").asBoolean(true);
-    if (withNodePorts) {
-      for (JsonNode p : spec.path("ports")) {
-        if (p instanceof ObjectNode port && port.path("nodePort").asInt(0) == 0) {
-          port.put("nodePort", nodePorts.allocate(owner));
-        }
+    if (needsNodePorts(spec)) {
+      allocateNodePorts(spec, owner);
+    }
+    allocateClusterIp(spec, owner);
+  }
+
+  /** A node port for every port without one, never one another port of the spec asks for. */
+  private void allocateNodePorts(ObjectNode spec, String owner) {
+    Set<Integer> requested = new HashSet<>();
+    for (JsonNode port : spec.path("ports")) {
+      if (port.path("nodePort").asInt(0) != 0) {
+        requested.add(port.path("nodePort").asInt());
       }
     }
+    for (JsonNode p : spec.path("ports")) {
+      if (p instanceof ObjectNode port && port.path("nodePort").asInt(0) == 0) {
+        int allocated = nodePorts.allocate(owner);
+        // a requested port handed out here stays held: validation claims it for the same owner
+        while (requested.contains(allocated)) {
+          allocated = nodePorts.allocate(owner);
+        }
+        port.put("nodePort", allocated);
+      }
+    }
+  }
+
+  /** A cluster IP when none is set, and the IP family fields that go with it. */
+  private void allocateClusterIp(ObjectNode spec, String owner) {
     String clusterIp = Meta.text(spec, "clusterIP");
     if (clusterIp.isEmpty()) {
       clusterIp = allocator.allocate(owner);
@@ -98,9 +133,23 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
   public void prepareForUpdate(ObjectNode service, ObjectNode old) {
     ObjectNode spec = Meta.child(service, "spec");
     JsonNode oldSpec = old.path("spec");
-    for (String field : List.of("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy")) {
+    List<String> ipFields = List.of("clusterIP", "clusterIPs", "ipFamilies", "ipFamilyPolicy");
+    for (String field : ipFields) {
       if (!spec.hasNonNull(field) && oldSpec.has(field)) {
         spec.set(field, oldSpec.get(field));
+      }
+    }
+    String type = Meta.text(spec, "type");
+    if (type.equals("ExternalName")) {
+      // an ExternalName service has no cluster IP: what the update left as it was goes
+      for (String field : ipFields) {
+        if (spec.has(field) && spec.get(field).equals(oldSpec.get(field))) {
+          spec.remove(field);
+        }
+      }
+      if (spec.has("internalTrafficPolicy")
+          && spec.get("internalTrafficPolicy").equals(oldSpec.get("internalTrafficPolicy"))) {
+        spec.remove("internalTrafficPolicy");
       }
     }
     boolean hadNodePorts = needsNodePorts(oldSpec);
@@ -121,6 +170,15 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
       }
     }
     dropTypeDependentFields(spec, oldSpec, hadNodePorts && !needsNodePorts);
+    if (type.equals("ExternalName")) {
+      return;
+    }
+    String owner = owner(service) + "/update-" + updates.incrementAndGet();
+    updateOwners.put(service, owner);
+    if (needsNodePorts) {
+      allocateNodePorts(spec, owner);
+    }
+    allocateClusterIp(spec, owner);
   }
 
   /** A NodePort service, or a LoadBalancer unless allocateLoadBalancerNodePorts is false. */
@@ -189,9 +247,22 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
     if (!errors.isEmpty()) {
       return errors;
     }
-    String owner = owner(service);
+    claim(service, owner(service), Set.of(), "", errors);
+    return errors;
+  }
+
+  /**
+   * Claims the node ports and cluster IP {@code service} names for {@code owner}, except those the
+   * stored service already has ({@code ownPorts}, {@code ownIp}), adding an error per one taken.
+   */
+  private void claim(
+      ObjectNode service,
+      String owner,
+      Set<Integer> ownPorts,
+      String ownIp,
+      List<FieldError> errors) {
     int i = 0;
-    Set<Integer> claimed = new LinkedHashSet<>();
+    Set<Integer> claimed = new LinkedHashSet<>(ownPorts);
     for (JsonNode port : service.path("spec").path("ports")) {
       int nodePort = port.path("nodePort").asInt(0);
       // the same node port on two ports of one service (e.g. TCP and UDP) is one allocation
@@ -209,7 +280,7 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
       i++;
     }
     String ip = Meta.textAt(service, "spec.clusterIP");
-    if (!ip.isEmpty() && !ip.equals("None")) {
+    if (!ip.isEmpty() && !ip.equals("None") && !ip.equals(ownIp)) {
       if (!allocator.contains(ip)) {
         errors.add(
             FieldError.invalid(
@@ -228,7 +299,6 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
                 "failed to allocate IP " + ip + ": provided IP is already allocated"));
       }
     }
-    return errors;
   }
 
   private List<FieldError> validateSpec(ObjectNode service) {
@@ -237,6 +307,24 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
     String type = Meta.text(spec, "type");
     if (!TYPES.contains(type)) {
       errors.add(FieldError.notSupported("spec.type", type, TYPES));
+    }
+    if (type.equals("ExternalName")) {
+      boolean[] set = {
+        !Meta.text(spec, "clusterIP").isEmpty() || !spec.path("clusterIPs").isEmpty(),
+        !spec.path("ipFamilies").isEmpty(),
+        !Meta.text(spec, "ipFamilyPolicy").isEmpty()
+      };
+      List<String> fields = List.of("clusterIPs", "ipFamilies", "ipFamilyPolicy");
+      for (int f = 0; f < fields.size(); f++) {
+        if (set[f]) {
+          errors.add(
+              FieldError.forbidden(
+                  "spec." + fields.get(f), "may not be set for ExternalName services"));
+        }
+      }
+      if (Meta.text(spec, "externalName").isEmpty()) {
+        errors.add(FieldError.required("spec.externalName", ""));
+      }
     }
     JsonNode ports = spec.path("ports");
     if (!type.equals("ExternalName")
@@ -280,12 +368,41 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
         && !Meta.textAt(service, "spec.type").equals("ExternalName")) {
       errors.add(FieldError.invalid("spec.clusterIPs[0]", newIp, "may not change once set"));
     }
+    String owner = updateOwners.get(service);
+    if (errors.isEmpty() && owner != null) {
+      claim(service, owner, nodePortsOf(old.path("spec")), oldIp, errors);
+    }
     return errors;
   }
 
   @Override
+  public void finishUpdate(ObjectNode service, ObjectNode old, boolean stored) {
+    String owner = updateOwners.remove(service);
+    if (owner != null) {
+      finish(service, owner, stored, nodePortsOf(old.path("spec")));
+    }
+  }
+
+  private static Set<Integer> nodePortsOf(JsonNode spec) {
+    Set<Integer> ports = new HashSet<>();
+    for (JsonNode port : spec.path("ports")) {
+      if (port.path("nodePort").asInt(0) != 0) {
+        ports.add(port.path("nodePort").asInt());
+      }
+    }
+    return ports;
+  }
+
+  @Override
   public void finishCreate(ObjectNode service, boolean stored) {
-    String owner = owner(service);
+    finish(service, owner(service), stored, Set.of());
+  }
+
+  /**
+   * Commits (stored) or releases what {@code owner} holds of the service's cluster IP and node
+   * ports; a value held by someone else (e.g. the stored service's own) is left alone.
+   */
+  private void finish(ObjectNode service, String owner, boolean stored, Set<Integer> skip) {
     long revision = stored ? Long.parseLong(Meta.textAt(service, "metadata.resourceVersion")) : 0;
     String ip = Meta.textAt(service, "spec.clusterIP");
     if (!ip.isEmpty() && !ip.equals("None")) {
@@ -297,7 +414,7 @@ public final class ServiceStrategy implements ResourceStrategy, DeletionStrategy
     }
     for (JsonNode port : service.path("spec").path("ports")) {
       int nodePort = port.path("nodePort").asInt(0);
-      if (nodePort != 0) {
+      if (nodePort != 0 && !skip.contains(nodePort)) {
         if (stored) {
           nodePorts.commit(nodePort, owner, revision);
         } else {
