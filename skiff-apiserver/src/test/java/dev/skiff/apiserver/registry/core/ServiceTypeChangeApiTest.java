@@ -12,12 +12,17 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.ServiceResource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Changing a service's type with an update allocates and frees cluster IPs and node ports as
- * Kubernetes does (fabric8 merge patches, the way {@code kubectl patch svc} sends them).
+ * Kubernetes does (fabric8 merge patches, and the real kubectl's strategic merge patch).
  */
 class ServiceTypeChangeApiTest {
   @RegisterExtension static final AdminControlPlane cluster = new AdminControlPlane();
@@ -217,5 +222,32 @@ class ServiceTypeChangeApiTest {
     assertThat(nodePort(create(service("dry-after", "NodePort", null, 31400)))).isEqualTo(31400);
     assertThat(nodePort(create(service("dry-after-2", "NodePort", null, nodePort(dryAllocated)))))
         .isEqualTo(nodePort(dryAllocated));
+  }
+
+  /** Runs the real kubectl with the admin kubeconfig; fails the test when it does not exit 0. */
+  private static String kubectl(String... args) throws IOException, InterruptedException {
+    List<String> command =
+        new ArrayList<>(List.of("kubectl", "--kubeconfig", cluster.kubeconfig().toString()));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(out).isZero();
+    return out.trim();
+  }
+
+  @Test
+  void kubectlPatchToNodePortAndBack() throws Exception {
+    kubectl("create", "service", "clusterip", "kc-web", "--tcp=80:8080");
+
+    kubectl("patch", "svc", "kc-web", "-p", "{\"spec\":{\"type\":\"NodePort\"}}");
+    String port = kubectl("get", "svc", "kc-web", "-o", "jsonpath={.spec.ports[0].nodePort}");
+    kubectl("patch", "svc", "kc-web", "-p", "{\"spec\":{\"type\":\"ClusterIP\"}}");
+    String after = kubectl("get", "svc", "kc-web", "-o", "jsonpath={.spec.type}/{.spec.ports}");
+
+    assertThat(Integer.parseInt(port)).matches(NodePortAllocator::inRange);
+    assertThat(after).startsWith("ClusterIP/").doesNotContain("nodePort");
+    assertThat(nodePort(create(service("kc-reuser", "NodePort", null, Integer.parseInt(port)))))
+        .isEqualTo(Integer.parseInt(port));
   }
 }
