@@ -16,6 +16,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -249,5 +252,25 @@ class ServiceTypeChangeApiTest {
     assertThat(after).startsWith("ClusterIP/").doesNotContain("nodePort");
     assertThat(nodePort(create(service("kc-reuser", "NodePort", null, Integer.parseInt(port)))))
         .isEqualTo(Integer.parseInt(port));
+  }
+
+  @Test
+  void concurrentTypeChangesAndCreatesNeverShareANodePort() throws Exception {
+    List<Callable<Service>> writes = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      String name = "conc-turn-" + i;
+      create(service(name, "ClusterIP", null, null));
+      writes.add(() -> patch(name, "{\"spec\":{\"type\":\"NodePort\"}}"));
+      String fresh = "conc-new-" + i;
+      writes.add(() -> create(service(fresh, "NodePort", null, null)));
+    }
+    List<Integer> ports = new ArrayList<>();
+    try (var pool = Executors.newFixedThreadPool(8)) {
+      for (Future<Service> f : pool.invokeAll(writes)) {
+        ports.add(nodePort(f.get()));
+      }
+    }
+
+    assertThat(ports).hasSize(24).doesNotHaveDuplicates().allMatch(NodePortAllocator::inRange);
   }
 }
