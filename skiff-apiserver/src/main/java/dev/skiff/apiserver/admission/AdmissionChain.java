@@ -24,11 +24,19 @@ public final class AdmissionChain {
     validate(request);
   }
 
-  /** The mutating phase: every plugin may change the object, in order. */
+  /**
+   * The mutating phase: every plugin may change the object, in order. When a plugin asks for it
+   * ({@link Reinvocation#request()}: a mutating webhook changed the object), every plugin runs once
+   * more, as Kubernetes reinvokes its mutating plugins.
+   */
   public void mutate(AdmissionRequest request) {
-    for (AdmissionPlugin plugin : plugins) {
-      plugin.mutate(request);
-    }
+    new Reinvocation()
+        .run(
+            () -> {
+              for (AdmissionPlugin plugin : plugins) {
+                plugin.mutate(request);
+              }
+            });
   }
 
   /** The validating phase, after the registry's own validation of the mutated object. */

@@ -5,6 +5,7 @@ import dev.skiff.api.patch.JsonPatch;
 import dev.skiff.api.patch.PatchException;
 import dev.skiff.apiserver.admission.Admission;
 import dev.skiff.apiserver.admission.AdmissionRequest;
+import dev.skiff.apiserver.admission.Reinvocation;
 import dev.skiff.apiserver.admission.policy.WebhookMatchConditions;
 import dev.skiff.apiserver.http.ApiException;
 import dev.skiff.apiserver.http.ApiRequest;
@@ -73,41 +74,76 @@ final class WebhookDispatcher {
   }
 
   /**
-   * Calls the matching mutating webhooks in order, applying each one's patch. As in Kubernetes,
-   * when a webhook changes the object, the webhooks with reinvocationPolicy IfNeeded that were
-   * called before it are called once more after the first round (never a third time), in order; a
-   * webhook not called in the first round is not called in the second.
+   * Calls the matching mutating webhooks in order, applying each one's patch. As in Kubernetes, a
+   * webhook that changes the object asks the admission chain for a second round of every mutating
+   * plugin ({@link Reinvocation}); in that round only the webhooks with reinvocationPolicy IfNeeded
+   * that were called before a change (by a later webhook, or by a built-in plugin in the second
+   * round) are called again. A webhook not called in the first round is not called in the second.
+   * Outside a chain the second round covers only the webhooks.
    */
   void mutate(List<Webhook> webhooks, AdmissionRequest request) {
+    Reinvocation context = Reinvocation.current().orElse(null);
+    if (context != null) {
+      mutateRound(webhooks, request, context);
+      return;
+    }
+    new Reinvocation().run(() -> mutateRound(webhooks, request, Reinvocation.current().get()));
+  }
+
+  /** Which IfNeeded webhooks ran, and which are to run again, across the two rounds of a write. */
+  private static final class Rounds {
+    final Set<String> invokedReinvocable = new HashSet<>();
+    final Set<String> reinvoke = new HashSet<>();
+    JsonNode lastOutput;
+
+    void requireReinvokingInvoked() {
+      reinvoke.addAll(invokedReinvocable);
+      invokedReinvocable.clear();
+    }
+  }
+
+  private static String key(Webhook webhook) {
+    return webhook.configuration() + "/" + webhook.name();
+  }
+
+  private void mutateRound(List<Webhook> webhooks, AdmissionRequest request, Reinvocation context) {
     if (webhooks.isEmpty() || WebhookMatcher.exempt(request)) {
       return;
     }
+    Rounds rounds = context.state(Rounds.class, Rounds::new);
+    if (context.isReinvoking()
+        && rounds.lastOutput != null
+        && !rounds.lastOutput.equals(request.object())) {
+      // a built-in plugin changed the object in this round
+      rounds.requireReinvokingInvoked();
+    }
     ApiRequest client = Admission.currentRequest().orElse(null);
     GroupVersionResource requested = requested(request, client);
-    Set<Integer> invokedReinvocable = new HashSet<>();
-    Set<Integer> reinvoke = new HashSet<>();
-    for (int i = 0; i < webhooks.size(); i++) {
-      Webhook webhook = webhooks.get(i);
-      Outcome outcome = mutateOnce(webhook, request, requested, client);
-      if (outcome == null || !outcome.invoked()) {
-        continue;
+    try {
+      for (Webhook webhook : webhooks) {
+        if (context.isReinvoking() && !rounds.reinvoke.contains(key(webhook))) {
+          continue;
+        }
+        Outcome outcome = mutateOnce(webhook, request, requested, client);
+        if (outcome == null || !outcome.invoked()) {
+          continue;
+        }
+        if (context.isReinvoking()) {
+          log.debug(
+              "event=webhook_reinvoked webhook={} configuration={}",
+              webhook.name(),
+              webhook.configuration());
+        }
+        if (outcome.changed()) {
+          rounds.requireReinvokingInvoked();
+          context.request();
+        }
+        if (webhook.reinvokedIfNeeded()) {
+          rounds.invokedReinvocable.add(key(webhook));
+        }
       }
-      if (outcome.changed()) {
-        reinvoke.addAll(invokedReinvocable);
-        invokedReinvocable.clear();
-      }
-      if (webhook.reinvokedIfNeeded()) {
-        invokedReinvocable.add(i);
-      }
-    }
-    for (int i = 0; i < webhooks.size(); i++) {
-      if (reinvoke.contains(i)) {
-        log.debug(
-            "event=webhook_reinvoked webhook={} configuration={}",
-            webhooks.get(i).name(),
-            webhooks.get(i).configuration());
-        mutateOnce(webhooks.get(i), request, requested, client);
-      }
+    } finally {
+      rounds.lastOutput = request.object() == null ? null : request.object().deepCopy();
     }
   }
 

@@ -892,4 +892,68 @@ class AdmissionWebhookTest {
     assertThat(webhook.received("/reinvoke-first")).hasSize(3);
     assertThat(webhook.received("/reinvoke-second")).hasSize(1);
   }
+
+  @Test
+  void aBuiltInPluginsChangeInTheSecondRoundReinvokesIfNeededWebhooks() {
+    String test = "wh-reinvoke-builtin";
+    namespace(test, Map.of());
+    // "strip" removes the tolerations DefaultTolerationSeconds added; "observer", after it, looks
+    webhook.answer(
+        "/builtin-strip",
+        request -> {
+          ObjectNode response = FakeWebhookServer.allow(request);
+          String patch = "[{\"op\":\"remove\",\"path\":\"/spec/tolerations\"}]";
+          response.put("patchType", "JSONPatch");
+          response.put("patch", java.util.Base64.getEncoder().encodeToString(patch.getBytes()));
+          return response;
+        });
+    webhook.answer("/builtin-observer", FakeWebhookServer::allow);
+    install(
+        "reinvoke-builtin",
+        new MutatingWebhookBuilder()
+            .withName("strip.reinvoke-builtin.skiff.dev")
+            .withClientConfig(url("/builtin-strip"))
+            .withRules(rule("CREATE", "pods").build())
+            .withNamespaceSelector(testNamespaces(test).build())
+            .withSideEffects("None")
+            .withAdmissionReviewVersions("v1")
+            .withReinvocationPolicy("Never")
+            .build(),
+        new MutatingWebhookBuilder()
+            .withName("observer.reinvoke-builtin.skiff.dev")
+            .withClientConfig(url("/builtin-observer"))
+            .withRules(rule("CREATE", "pods").build())
+            .withNamespaceSelector(testNamespaces(test).build())
+            .withSideEffects("None")
+            .withAdmissionReviewVersions("v1")
+            .withReinvocationPolicy("IfNeeded")
+            .build());
+
+    var pod =
+        new io.fabric8.kubernetes.api.model.PodBuilder()
+            .withNewMetadata()
+            .withName("stripped")
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("app")
+            .withImage("busybox")
+            .endContainer()
+            .endSpec()
+            .build();
+    var created = admin().pods().inNamespace(test).resource(pod).create();
+
+    // the webhook's change made every mutating plugin run again: DefaultTolerationSeconds put the
+    // tolerations back, after the observer had run, so the observer was called again and saw them
+    assertThat(created.getSpec().getTolerations())
+        .extracting(io.fabric8.kubernetes.api.model.Toleration::getKey)
+        .containsExactly("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable");
+    assertThat(webhook.received("/builtin-strip")).hasSize(1);
+    List<JsonNode> observed = webhook.received("/builtin-observer");
+    assertThat(observed).hasSize(2);
+    assertThat(observed.getFirst().path("request").path("object").path("spec").has("tolerations"))
+        .isFalse();
+    assertThat(observed.getLast().path("request").path("object").path("spec").path("tolerations"))
+        .hasSize(2);
+  }
 }
