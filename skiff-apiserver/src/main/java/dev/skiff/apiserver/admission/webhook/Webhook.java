@@ -17,8 +17,8 @@ import tools.jackson.databind.JsonNode;
  * @param namespaceSelector null when the stored selector cannot be parsed ({@link #selectorError})
  * @param objectSelector null when the stored selector cannot be parsed ({@link #selectorError})
  * @param sideEffects None, NoneOnDryRun, Some or Unknown; null when missing
- * @param reinvocationPolicy Never or IfNeeded (mutating webhooks: called once more when a later
- *     webhook changed the object)
+ * @param reinvocationPolicy Never or IfNeeded (a mutating webhook called again in the reinvocation
+ *     round when the object changed after it ran)
  * @param matchConditions the compiled CEL matchConditions, all of which must be true to call it
  */
 public record Webhook(
