@@ -12,6 +12,7 @@ import dev.skiff.apiserver.admission.PodSecurity;
 import dev.skiff.apiserver.admission.PriorityAdmission;
 import dev.skiff.apiserver.admission.ResourceQuotaAdmission;
 import dev.skiff.apiserver.admission.ServiceAccountAdmission;
+import dev.skiff.apiserver.admission.StorageObjectInUseProtection;
 import dev.skiff.apiserver.admission.policy.ValidatingAdmissionPolicyPlugin;
 import dev.skiff.apiserver.admission.webhook.AdmissionWebhooks;
 import dev.skiff.apiserver.authz.ClusterAuthorizer;
@@ -254,6 +255,7 @@ public final class Security implements AutoCloseable {
                     new PriorityAdmission(loopback),
                     new DefaultTolerationSeconds(),
                     new DefaultStorageClass(loopback),
+                    new StorageObjectInUseProtection(),
                     new PodSecurity(loopback),
                     new NodeRestriction(),
                     webhooks.mutating(),

@@ -176,6 +176,16 @@ public final class ControllerPolicy {
             rule(verbs("watch"), CORE, "events"),
             rule(verbs("get"), CORE, "services")));
     roles.put(
+        "pvc-protection-controller",
+        List.of(
+            rule(verbs("get", "list", "watch", "update"), CORE, "persistentvolumeclaims"),
+            rule(verbs("list", "watch", "get"), CORE, "pods"),
+            events()));
+    roles.put(
+        "pv-protection-controller",
+        List.of(
+            rule(verbs("get", "list", "watch", "update"), CORE, "persistentvolumes"), events()));
+    roles.put(
         "pod-garbage-collector",
         List.of(
             rule(verbs("list", "watch", "delete"), CORE, "pods"),
