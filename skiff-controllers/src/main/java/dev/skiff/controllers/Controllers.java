@@ -17,6 +17,7 @@ import dev.skiff.controllers.runtime.ControllerRunner;
 import dev.skiff.controllers.servicelb.ServiceLoadBalancerControllers;
 import dev.skiff.controllers.statefulset.StatefulSetControllers;
 import dev.skiff.controllers.volume.VolumeControllers;
+import dev.skiff.controllers.volume.protection.ProtectionControllers;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -100,6 +101,12 @@ final class Controllers {
     all.put(
         "persistentvolume-binder",
         new Descriptor(true, "persistent-volume-binder", VolumeControllers::binder));
+    all.put(
+        ProtectionControllers.PVC_PROTECTION,
+        new Descriptor(true, "pvc-protection-controller", ProtectionControllers::pvcProtection));
+    all.put(
+        ProtectionControllers.PV_PROTECTION,
+        new Descriptor(true, "pv-protection-controller", ProtectionControllers::pvProtection));
     all.put(
         "replicationcontroller",
         new Descriptor(

@@ -191,6 +191,16 @@ class ControllerRolesIT {
                 "update /persistentvolumeclaims/status"),
             List.of("delete /persistentvolumeclaims", "create /secrets")));
     t.put(
+        "pvc-protection-controller",
+        new Expectation(
+            List.of("update /persistentvolumeclaims", "list /pods", "get /pods"),
+            List.of("update /persistentvolumeclaims/status", "delete /pods", "update /pods")));
+    t.put(
+        "pv-protection-controller",
+        new Expectation(
+            List.of("update /persistentvolumes", "watch /persistentvolumes"),
+            List.of("delete /persistentvolumes", "list /pods")));
+    t.put(
         "service-controller",
         new Expectation(
             List.of("update /services/status", "patch /services/status", "list /nodes"),

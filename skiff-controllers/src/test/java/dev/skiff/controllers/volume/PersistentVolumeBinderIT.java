@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.skiff.controllers.ControllerManager;
 import dev.skiff.controllers.ControllerManagerOptions;
+import dev.skiff.controllers.volume.protection.ProtectionControllers;
 import dev.skiff.testing.SkiffCluster;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -78,7 +79,11 @@ class PersistentVolumeBinderIT {
             client,
             ControllerManagerOptions.defaults()
                 .withLeaderElect(false, "test")
-                .withControllers(List.of(VolumeControllers.BINDER))
+                .withControllers(
+                    List.of(
+                        VolumeControllers.BINDER,
+                        ProtectionControllers.PVC_PROTECTION,
+                        ProtectionControllers.PV_PROTECTION))
                 .withLocalStoragePath(STORAGE),
             Clock.systemUTC());
     manager.start();

@@ -123,6 +123,17 @@ class LocalPathVolumesIT {
     // the binder deletes the volume with its claim (reclaim policy Delete)
     client.persistentVolumeClaims().inNamespace("default").withName("data").delete();
     client.persistentVolumes().withName(pvName).delete();
+    // no pv-protection controller runs here: play its part once the volume is being deleted
+    client
+        .persistentVolumes()
+        .withName(pvName)
+        .edit(
+            pv ->
+                new PersistentVolumeBuilder(pv)
+                    .editMetadata()
+                    .withFinalizers()
+                    .endMetadata()
+                    .build());
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> client.persistentVolumes().withName(pvName).get() == null);
