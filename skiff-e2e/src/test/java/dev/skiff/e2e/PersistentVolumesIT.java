@@ -79,7 +79,8 @@ class PersistentVolumesIT {
             cluster.newClient(),
             ControllerManagerOptions.defaults()
                 .withLeaderElect(false, "volumes-it")
-                .withControllers(List.of("persistentvolume-binder", "pvc-protection", "pv-protection"))
+                .withControllers(
+                    List.of("persistentvolume-binder", "pvc-protection", "pv-protection"))
                 .withLocalStoragePath(STORAGE),
             Clock.systemUTC());
     controllers.start();
