@@ -131,12 +131,36 @@ class LocalPathIT {
     assertThat(kubectl.ok("get", "pv", volume, "-o", "jsonpath={.spec.hostPath.path}"))
         .isEqualTo(dir.toString());
 
-    // the claim goes (no pod protection here), its volume with it (reclaim Delete); the kubelet
-    // removes the directory once the pod that used it is gone
+    // the running pod holds its claim (pvc-protection): it stays Terminating, its volume Bound
     kubectl.ok("delete", "pvc", "data", "--wait=false");
-    await("volume " + volume + " deleted", () -> kubectl.run("get", "pv", volume).exitCode() != 0);
+    var terminating = Json.MAPPER.readTree(kubectl.ok("get", "pvc", "data", "-o", "json"));
+    assertThat(terminating.path("metadata").path("deletionTimestamp").isMissingNode()).isFalse();
+    assertThat(terminating.path("metadata").path("finalizers").toString())
+        .contains("kubernetes.io/pvc-protection");
+    assertThat(kubectl.ok("get", "pv", volume, "-o", "jsonpath={.status.phase}"))
+        .isEqualTo("Bound");
     assertThat(dir).exists();
+    // once the pod is gone the claim goes, its volume with it (reclaim Delete)
     kubectl.ok("delete", "pod", "writer");
+    await("claim data deleted", () -> kubectl.run("get", "pvc", "data").exitCode() != 0);
+    await("volume " + volume + " deleted", () -> kubectl.run("get", "pv", volume).exitCode() != 0);
+    // the kubelet removes the directory at its next pod removal after the volume went
+    kubectl.ok(
+        "run",
+        "sweeper",
+        "--image=" + TestImages.BUSYBOX,
+        "--image-pull-policy=Never",
+        "--restart=Never",
+        "--",
+        "true");
+    await(
+        "pod sweeper Succeeded",
+        () ->
+            kubectl
+                .run("get", "pod", "sweeper", "-o", "jsonpath={.status.phase}")
+                .stdout()
+                .equals("Succeeded"));
+    kubectl.ok("delete", "pod", "sweeper");
     await("directory " + dir + " removed", () -> !Files.exists(dir));
   }
 
