@@ -164,10 +164,11 @@ class DefaultRateLimitingQueueTest {
         DefaultRateLimitingQueue.create(clock, metrics.forQueue("replicaset"))) {
       measured.add("a");
       measured.add("b");
-      measured.addRateLimited("c");
       String item = measured.get();
       clock.advance(Duration.ofMillis(250));
       measured.done(item);
+      // after the clock's last move, so the retry stays waiting: its delay is never over
+      measured.addRateLimited("c");
     }
 
     String text = metrics.metricsText();
