@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -67,6 +68,11 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /** Opens (creating or appending to) the file the options name. */
+  /** The time on the log's clock: what events' timestamps are read from. */
+  public Instant now() {
+    return clock.instant();
+  }
+
   public static AuditLog open(AuditLogOptions options) {
     return new AuditLog(
         options.path(), options.maxSizeBytes(), options.maxBackups(), InstantSource.system());

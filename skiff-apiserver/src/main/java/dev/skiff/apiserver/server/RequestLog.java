@@ -50,7 +50,7 @@ final class RequestLog {
     this.path = query < 0 ? uri : uri.substring(0, query);
     this.protocol = protocol;
     this.startNanos = startNanos;
-    this.received = audit == null ? null : Instant.now();
+    this.received = audit == null ? null : audit.now();
     this.audit = audit;
   }
 
@@ -117,7 +117,7 @@ final class RequestLog {
     }
     Audited request = audited;
     if (audit != null && request != null) {
-      Instant completed = Instant.now();
+      Instant completed = audit.now();
       int status = code;
       Map<String, String> notes;
       synchronized (annotations) {
